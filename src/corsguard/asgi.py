@@ -1,0 +1,120 @@
+"""ASGI middleware: reads the CORS request headers, asks the policy, applies its decision.
+
+Works with any ASGI 3 application (Starlette, FastAPI, Litestar, Quart, Django's ASGI handler).
+Scopes other than "http" (websocket, lifespan) pass through untouched.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from ._headers import merge_vary
+from .policy import Decision, Policy
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+logger = logging.getLogger("corsguard")
+
+
+def read_cors_headers(raw_headers: Any) -> tuple[str | None, str | None, str | None, str | None]:
+    """Return the first Origin, first ACRM, all ACRH lines joined with ",", and first ACRPN."""
+    origin = request_method = private_network = None
+    request_headers: list[bytes] = []
+    for name, value in raw_headers:
+        if name == b"origin":
+            if origin is None:
+                origin = value.decode("latin-1")
+        elif name == b"access-control-request-method":
+            if request_method is None:
+                request_method = value.decode("latin-1")
+        elif name == b"access-control-request-headers":
+            request_headers.append(value)
+        elif name == b"access-control-request-private-network":
+            if private_network is None:
+                private_network = value.decode("latin-1")
+    joined = b",".join(request_headers).decode("latin-1") if request_headers else None
+    return origin, request_method, joined, private_network
+
+
+def apply_decision(raw_headers: list[tuple[bytes, bytes]], decision: Decision) -> list[tuple[bytes, bytes]]:
+    """Return response headers with the decision's CORS headers set and its Vary names merged."""
+    cors = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in decision.headers]
+    replaced = {name for name, _ in cors}
+    if decision.vary:
+        replaced.add(b"vary")
+    existing_vary = []
+    headers = []
+    for name, value in raw_headers:
+        lower = name.lower()
+        if lower == b"vary":
+            existing_vary.append(value.decode("latin-1"))
+        if lower not in replaced:
+            headers.append((name, value))
+    headers.extend(cors)
+    if decision.vary:
+        headers.append((b"vary", merge_vary(existing_vary, decision.vary).encode("latin-1")))
+    return headers
+
+
+class CORSMiddleware:
+    """Apply a corsguard `Policy` to an ASGI app; options are those of `CORSConfig`."""
+
+    def __init__(self, app: ASGIApp, policy: Policy | None = None, **options: Any) -> None:
+        self.app = app
+        self.policy = policy if policy is not None else Policy(**options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = self.policy
+        origin, request_method, request_headers, private_network = read_cors_headers(scope["headers"])
+        predicate_allows = False
+        if policy.needs_predicate(origin):
+            assert origin is not None
+            result = policy.call_predicate(origin, _header_mapping(scope["headers"]))
+            if inspect.isawaitable(result):
+                result = await result
+            predicate_allows = result is True
+        decision = policy.decide(scope["method"], origin, request_method, request_headers,
+                                 private_network, predicate_allows=predicate_allows)
+        if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
+            logger.debug("CORS request refused: %s (path %s)", decision.reason, scope.get("path", "")[:200])
+
+        if decision.preflight_status is not None:
+            await _send_preflight_response(send, decision)
+            return
+        if not decision.headers and not decision.vary:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = apply_decision(list(message.get("headers", ())), decision)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+
+def _header_mapping(raw_headers: Any) -> dict[str, str]:
+    """Map lowercase header names to their first value, for an origin predicate."""
+    mapping: dict[str, str] = {}
+    for name, value in raw_headers:
+        mapping.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+    return mapping
+
+
+async def _send_preflight_response(send: Send, decision: Decision) -> None:
+    assert decision.preflight_status is not None
+    headers = apply_decision([], decision)
+    if decision.preflight_status != 204:
+        headers.append((b"content-length", b"0"))
+    await send({"type": "http.response.start", "status": decision.preflight_status, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})

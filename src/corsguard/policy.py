@@ -1,0 +1,253 @@
+"""A compiled CORS policy: decides what to answer to a request, without any I/O.
+
+`Policy` is built once from validated configuration. `Policy.decide` takes the few request values
+that CORS depends on and returns a `Decision`: the CORS headers to add, the names to merge into
+`Vary`, and whether to answer a preflight directly. Constant decisions are built at construction,
+so the request path allocates only where a header echoes the request.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import fetch
+from ._matcher import OriginMatcher
+from .config import CORSConfig, Problem, ValidConfig, validate
+
+Header = tuple[str, str]
+
+# Access-Control-Request-Headers is parsed in the form browsers send it (Fetch, "CORS-preflight
+# request"): lowercase-insensitive names, sorted and without duplicates. Intermediaries may add a
+# little whitespace or split the field over several lines, so a bounded amount of both is accepted.
+MAX_EMPTY_ELEMENTS = 16
+MAX_OWS_PER_ELEMENT = 2
+
+
+class RequestKind(enum.Enum):
+    NOT_CORS = "not-cors"
+    ACTUAL = "actual"
+    PREFLIGHT = "preflight"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the middleware does with one request.
+
+    `headers` are the CORS response headers to set (Vary excluded); `vary` lists the names to merge
+    into the response's `Vary`. When `preflight_status` is set, the middleware answers with that
+    status and an empty body instead of calling the app. `reason` says why a CORS request was
+    refused, for debug logs.
+    """
+
+    kind: RequestKind
+    allowed: bool
+    headers: tuple[Header, ...] = ()
+    vary: tuple[str, ...] = ()
+    preflight_status: int | None = None
+    reason: str = ""
+
+
+_VARY_ORIGIN = ("Origin",)
+
+
+class Policy:
+    """A CORS policy compiled from configuration; see `decide`."""
+
+    __slots__ = (
+        "config", "_valid", "_matcher", "_credentials", "_any_origin", "_actual_constant",
+        "_actual_tail", "_preflight_tail", "_not_cors", "_refused_actual", "_refused_preflight",
+        "_preflight_vary", "_methods", "_any_method", "_headers", "_any_header", "_predicate",
+        "_predicate_takes_headers", "_preflight_possible", "_private_network", "_passthrough",
+        "_preflight_status", "_allow_headers_wildcard",
+    )
+
+    def __init__(self, config: CORSConfig | None = None, /, **options: Any) -> None:
+        if config is not None and options:
+            raise TypeError("pass either a CORSConfig or keyword options, not both")
+        problems: list[Problem] = []
+        if config is None:
+            config, problems = CORSConfig.split_options(options)
+        valid = validate(config, problems)
+        self.config = config
+        self._valid = valid
+        self._matcher = OriginMatcher(valid.origins)
+        self._credentials = valid.allow_credentials
+        self._any_origin = valid.allow_any_origin
+        self._methods = valid.methods
+        self._any_method = valid.allow_any_method
+        self._headers = valid.headers
+        self._any_header = valid.allow_any_header
+        self._predicate = valid.origin_predicate
+        self._predicate_takes_headers = valid.predicate_takes_headers
+        self._private_network = valid.allow_private_network
+        self._passthrough = valid.preflight_passthrough
+        self._preflight_status = valid.preflight_status
+        # With no method beyond the safelisted ones and no request header, no preflight can pass.
+        self._preflight_possible = bool(
+            valid.methods or valid.allow_any_method or valid.headers or valid.allow_any_header
+        )
+
+        exposed: list[Header] = []
+        if valid.expose_any_header:
+            exposed_names = ("*", *valid.expose_headers)
+            exposed.append(("Access-Control-Expose-Headers", ",".join(exposed_names)))
+        elif valid.expose_headers:
+            exposed.append(("Access-Control-Expose-Headers", ",".join(valid.expose_headers)))
+        credentials: tuple[Header, ...] = (
+            (("Access-Control-Allow-Credentials", "true"),) if valid.allow_credentials else ()
+        )
+        # "Any origin without credentials" answers `*` to everyone, so responses need no Vary: Origin.
+        origin_varies = not (valid.allow_any_origin and not valid.allow_credentials)
+        vary = _VARY_ORIGIN if origin_varies else ()
+        self._actual_constant: Decision | None = None
+        if not origin_varies:
+            self._actual_constant = Decision(
+                RequestKind.ACTUAL, True, (("Access-Control-Allow-Origin", "*"), *exposed))
+        self._actual_tail = (*credentials, *exposed)
+        max_age = () if valid.max_age is None else (("Access-Control-Max-Age", str(valid.max_age)),)
+        self._preflight_tail = (*credentials, *max_age)
+        self._not_cors = Decision(RequestKind.NOT_CORS, True, (), vary)
+        self._refused_actual = Decision(RequestKind.ACTUAL, False, (), vary, None, "origin not allowed")
+        self._preflight_vary = (*vary, "Access-Control-Request-Method", "Access-Control-Request-Headers")
+        if valid.allow_private_network:
+            self._preflight_vary = (*self._preflight_vary, "Access-Control-Request-Private-Network")
+        self._allow_headers_wildcard = "*,authorization" if "authorization" in valid.headers else "*"
+
+    @property
+    def allows_credentials(self) -> bool:
+        return self._credentials
+
+    @property
+    def has_origin_predicate(self) -> bool:
+        return self._predicate is not None
+
+    @property
+    def valid_config(self) -> ValidConfig:
+        return self._valid
+
+    def classify(self, method: str, origin: str | None, request_method: str | None) -> RequestKind:
+        """Classify a request: not CORS without Origin; preflight for OPTIONS with ACRM; else actual."""
+        if origin is None:
+            return RequestKind.NOT_CORS
+        if method == "OPTIONS" and request_method is not None:
+            return RequestKind.PREFLIGHT
+        return RequestKind.ACTUAL
+
+    def is_origin_allowed(self, origin: str) -> bool:
+        """Tell whether the configured origins and patterns allow `origin` (the predicate aside)."""
+        return self._any_origin or self._matcher.matches(origin)
+
+    def needs_predicate(self, origin: str | None) -> bool:
+        """Tell whether the adapter must call the origin predicate before `decide` for `origin`."""
+        return self._predicate is not None and origin is not None and not self.is_origin_allowed(origin)
+
+    def call_predicate(self, origin: str, headers: Mapping[str, str]) -> Any:
+        """Call the user's origin predicate; the result may be awaitable for ASGI apps."""
+        assert self._predicate is not None
+        if self._predicate_takes_headers:
+            return self._predicate(origin, headers)
+        return self._predicate(origin)
+
+    def decide(
+        self,
+        method: str,
+        origin: str | None,
+        request_method: str | None = None,
+        request_headers: str | None = None,
+        private_network: str | None = None,
+        *,
+        predicate_allows: bool = False,
+    ) -> Decision:
+        """Decide a request from its method and its first Origin, ACRM and ACRPN values.
+
+        `request_headers` is every Access-Control-Request-Headers line joined with ",". Set
+        `predicate_allows` to the origin predicate's result when `needs_predicate` said so.
+        """
+        if self._actual_constant is not None and (method != "OPTIONS" or request_method is None
+                                                  or origin is None):
+            return self._actual_constant
+        if origin is None:
+            return self._not_cors
+        allowed = predicate_allows or self._any_origin or self._matcher.matches(origin)
+        if method != "OPTIONS" or request_method is None:
+            if not allowed:
+                return self._refused_actual
+            return Decision(RequestKind.ACTUAL, True,
+                            (("Access-Control-Allow-Origin", origin), *self._actual_tail),
+                            _VARY_ORIGIN)
+        if not allowed:
+            return self._refuse_preflight("origin not allowed")
+        return self._decide_preflight(origin, request_method, request_headers, private_network)
+
+    def _refuse_preflight(self, reason: str) -> Decision:
+        status = None if self._passthrough else 403
+        return Decision(RequestKind.PREFLIGHT, False, (), self._preflight_vary, status, reason)
+
+    def _decide_preflight(self, origin: str, request_method: str, request_headers: str | None,
+                          private_network: str | None) -> Decision:
+        if not self._preflight_possible:
+            return self._refuse_preflight("the policy allows no method or header that needs a preflight")
+        headers: list[Header] = [
+            ("Access-Control-Allow-Origin",
+             "*" if self._any_origin and not self._credentials else origin),
+        ]
+
+        # Fetch, CORS-preflight fetch: the method passes if safelisted or listed (case-sensitive).
+        if request_method not in fetch.SAFELISTED_METHODS:
+            if request_method in self._methods:
+                headers.append(("Access-Control-Allow-Methods", request_method))
+            elif self._any_method and fetch.is_token(request_method):
+                # Browsers read `*` literally on credentialed requests, so echo the method then.
+                value = request_method if self._credentials else "*"
+                headers.append(("Access-Control-Allow-Methods", value))
+            else:
+                return self._refuse_preflight(f"method {request_method[:64]!r} not allowed")
+
+        if request_headers is not None:
+            names, problem = parse_request_headers(request_headers)
+            if problem:
+                return self._refuse_preflight(problem)
+            for name in names:
+                if name not in self._headers and (not self._any_header or name == "authorization"):
+                    return self._refuse_preflight(f"request header {name[:64]!r} not allowed")
+            if names:
+                if self._any_header and not self._credentials:
+                    headers.append(("Access-Control-Allow-Headers", self._allow_headers_wildcard))
+                else:
+                    headers.append(("Access-Control-Allow-Headers", ",".join(names)))
+
+        headers.extend(self._preflight_tail)
+        if self._private_network and private_network == "true":
+            headers.append(("Access-Control-Allow-Private-Network", "true"))
+        status = None if self._passthrough else self._preflight_status
+        return Decision(RequestKind.PREFLIGHT, True, tuple(headers), self._preflight_vary, status)
+
+
+def parse_request_headers(value: str) -> tuple[list[str], str]:
+    """Parse Access-Control-Request-Headers; return the lowercase names, or a problem to refuse on.
+
+    Runs in time linear in `len(value)`: one split, one pass, no regular expression.
+    """
+    names: list[str] = []
+    empty = 0
+    previous = ""
+    for raw in value.split(","):
+        name = raw.strip(fetch.OWS)
+        if not name:
+            empty += 1
+            if empty > MAX_EMPTY_ELEMENTS:
+                return [], "too many empty elements in Access-Control-Request-Headers"
+            continue
+        if len(raw) - len(name) > MAX_OWS_PER_ELEMENT:
+            return [], "too much whitespace in Access-Control-Request-Headers"
+        if not fetch.is_token(name):
+            return [], "Access-Control-Request-Headers holds a name that is not a token"
+        name = name.lower()
+        if name <= previous:
+            return [], "Access-Control-Request-Headers is not sorted and unique, as browsers send it"
+        names.append(name)
+        previous = name
+    return names, ""

@@ -1,0 +1,89 @@
+"""WSGI middleware: reads the CORS request headers, asks the policy, applies its decision.
+
+Works with any WSGI application (Flask, Django, Falcon, Bottle, Pyramid). WSGI servers join
+repeated header lines with commas, so the first element of Origin and of
+Access-Control-Request-Method stands for their first line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ._headers import apply_to_str_headers
+from .policy import Decision, Policy
+
+StartResponse = Callable[..., Callable[[bytes], object]]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+logger = logging.getLogger("corsguard")
+
+_STATUS_LINES = {200: "200 OK", 204: "204 No Content", 403: "403 Forbidden"}
+
+
+def _first_element(value: str | None) -> str | None:
+    if value is None or "," not in value:
+        return value
+    return value.partition(",")[0].strip(" \t")
+
+
+class CORSMiddleware:
+    """Apply a corsguard `Policy` to a WSGI app; options are those of `CORSConfig`."""
+
+    def __init__(self, app: WSGIApp, policy: Policy | None = None, **options: Any) -> None:
+        self.app = app
+        self.policy = policy if policy is not None else Policy(**options)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        policy = self.policy
+        origin = _first_element(environ.get("HTTP_ORIGIN"))
+        predicate_allows = False
+        if policy.needs_predicate(origin):
+            assert origin is not None
+            result = policy.call_predicate(origin, _header_mapping(environ))
+            predicate_allows = result is True
+        decision = policy.decide(
+            environ.get("REQUEST_METHOD", "GET"),
+            origin,
+            _first_element(environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+            _first_element(environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK")),
+            predicate_allows=predicate_allows,
+        )
+        if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
+            logger.debug("CORS request refused: %s (path %s)", decision.reason,
+                         str(environ.get("PATH_INFO", ""))[:200])
+
+        if decision.preflight_status is not None:
+            return _preflight_response(start_response, decision)
+        if not decision.headers and not decision.vary:
+            return self.app(environ, start_response)
+
+        def start_response_with_cors(status: str, headers: list[tuple[str, str]],
+                                     exc_info: Any = None) -> Callable[[bytes], object]:
+            headers = apply_to_str_headers(headers, decision.headers, decision.vary)
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start_response_with_cors)
+
+
+def _header_mapping(environ: dict[str, Any]) -> dict[str, str]:
+    """Map lowercase header names to their values, for an origin predicate."""
+    mapping = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            mapping[key[5:].replace("_", "-").lower()] = value
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if key in environ:
+            mapping[key.replace("_", "-").lower()] = environ[key]
+    return mapping
+
+
+def _preflight_response(start_response: StartResponse, decision: Decision) -> Iterable[bytes]:
+    assert decision.preflight_status is not None
+    headers = apply_to_str_headers([], decision.headers, decision.vary)
+    if decision.preflight_status != 204:
+        headers.append(("Content-Length", "0"))
+    start_response(_STATUS_LINES[decision.preflight_status], headers)
+    return [b""]
