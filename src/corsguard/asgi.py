@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from ._headers import merge_vary
 from .policy import Decision, Policy
+from .routing import RouteKey, Router, RouteValue, asgi_route_path, build_router
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -64,17 +65,33 @@ def apply_decision(raw_headers: list[tuple[bytes, bytes]], decision: Decision) -
 
 
 class CORSMiddleware:
-    """Apply a corsguard `Policy` to an ASGI app; options are those of `CORSConfig`."""
+    """Apply a corsguard `Policy` to an ASGI app; options are those of `CORSConfig`.
 
-    def __init__(self, app: ASGIApp, policy: Policy | None = None, **options: Any) -> None:
+    With `routes` (see `corsguard.routing`), each request gets the policy of the most specific
+    route matching its path; `policy` or the options then set the default for other paths, and
+    without either, other paths get no CORS headers.
+    """
+
+    def __init__(self, app: ASGIApp, policy: Policy | None = None,
+                 routes: Mapping[RouteKey, RouteValue] | None = None, **options: Any) -> None:
         self.app = app
-        self.policy = policy if policy is not None else Policy(**options)
+        self.router: Router | None = None
+        self.policy: Policy | None
+        if routes is None:
+            self.policy = policy if policy is not None else Policy(**options)
+        else:
+            self.router = build_router(routes, policy, options)
+            self.policy = self.router.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = self.policy
+        router = self.router
+        policy = self.policy if router is None else router.policy_for(asgi_route_path(scope))
+        if policy is None:
+            await self.app(scope, receive, send)
+            return
         origin, request_method, request_headers, private_network = read_cors_headers(scope["headers"])
         predicate_allows = False
         if policy.needs_predicate(origin):

@@ -55,6 +55,7 @@ PROBLEM_CODES: Mapping[str, str] = {
     "max-age-range": "a max_age outside 0..86400 seconds",
     "preflight-status": "a preflight_status other than 200 or 204",
     "predicate-signature": "an origin predicate that does not take one or two positional arguments",
+    "route-invalid": "a per-route key that is not a valid path pattern or regular expression",
 }
 
 

@@ -8,11 +8,12 @@ Access-Control-Request-Method stands for their first line.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._headers import apply_to_str_headers
 from .policy import Decision, Policy
+from .routing import RouteKey, Router, RouteValue, build_router, wsgi_route_path
 
 StartResponse = Callable[..., Callable[[bytes], object]]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -29,14 +30,29 @@ def _first_element(value: str | None) -> str | None:
 
 
 class CORSMiddleware:
-    """Apply a corsguard `Policy` to a WSGI app; options are those of `CORSConfig`."""
+    """Apply a corsguard `Policy` to a WSGI app; options are those of `CORSConfig`.
 
-    def __init__(self, app: WSGIApp, policy: Policy | None = None, **options: Any) -> None:
+    With `routes` (see `corsguard.routing`), each request gets the policy of the most specific
+    route matching its `PATH_INFO`; `policy` or the options then set the default for other paths,
+    and without either, other paths get no CORS headers.
+    """
+
+    def __init__(self, app: WSGIApp, policy: Policy | None = None,
+                 routes: Mapping[RouteKey, RouteValue] | None = None, **options: Any) -> None:
         self.app = app
-        self.policy = policy if policy is not None else Policy(**options)
+        self.router: Router | None = None
+        self.policy: Policy | None
+        if routes is None:
+            self.policy = policy if policy is not None else Policy(**options)
+        else:
+            self.router = build_router(routes, policy, options)
+            self.policy = self.router.default
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        policy = self.policy
+        router = self.router
+        policy = self.policy if router is None else router.policy_for(wsgi_route_path(environ))
+        if policy is None:
+            return self.app(environ, start_response)
         origin = _first_element(environ.get("HTTP_ORIGIN"))
         predicate_allows = False
         if policy.needs_predicate(origin):
