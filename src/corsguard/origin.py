@@ -109,7 +109,7 @@ def _host_problem(host: str) -> tuple[str, str] | None:
     if any(not label or len(label) > MAX_LABEL_LENGTH for label in labels):
         return ("origin-host", "each dot-separated label of a host has 1 to 63 characters")
     if labels[-1][0] in _DIGITS:
-        return _ipv4_problem(name)
+        return _ipv4_problem(host)
     for label in labels:
         if label.startswith("xn--"):
             try:

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import fetch
 from ._matcher import OriginMatcher
+from .origin import ANY_PORT, OriginPattern
 from .config import CORSConfig, Problem, ValidConfig, validate
 
 Header = tuple[str, str]
@@ -128,6 +129,27 @@ class Policy:
     def valid_config(self) -> ValidConfig:
         return self._valid
 
+    def describe(self) -> dict[str, Any]:
+        """Return the effective configuration: normalized, sorted, with redundant entries dropped.
+
+        Safelisted methods and response headers, duplicates, and origin patterns covered by a
+        broader one do not appear, because they change nothing.
+        """
+        valid = self._valid
+        if valid.allow_any_origin:
+            origins = ["*"]
+        else:
+            origins = sorted({p.text for p in valid.origins if not _is_covered(p, valid.origins)})
+        description: dict[str, Any] = {
+            "allow_origins": origins,
+            "allow_credentials": valid.allow_credentials,
+            "allow_methods": ["*"] if valid.allow_any_method else sorted(valid.methods),
+            "allow_headers": sorted({*valid.headers, *(["*"] if valid.allow_any_header else [])}),
+            "expose_headers": sorted({*valid.expose_headers, *(["*"] if valid.expose_any_header else [])}),
+            "max_age": valid.max_age,
+        }
+        return description
+
     def classify(self, method: str, origin: str | None, request_method: str | None) -> RequestKind:
         """Classify a request: not CORS without Origin; preflight for OPTIONS with ACRM; else actual."""
         if origin is None:
@@ -224,6 +246,18 @@ class Policy:
             headers.append(("Access-Control-Allow-Private-Network", "true"))
         status = None if self._passthrough else self._preflight_status
         return Decision(RequestKind.PREFLIGHT, True, tuple(headers), self._preflight_vary, status)
+
+
+def _is_covered(pattern: OriginPattern, patterns: tuple[OriginPattern, ...]) -> bool:
+    """Tell whether a broader subdomain pattern in `patterns` matches everything `pattern` does."""
+    for other in patterns:
+        if other is pattern or not other.subdomains or other.scheme != pattern.scheme:
+            continue
+        if other.port not in (pattern.port, ANY_PORT):
+            continue
+        if pattern.host.endswith("." + other.host):
+            return True
+    return False
 
 
 def parse_request_headers(value: str) -> tuple[list[str], str]:
