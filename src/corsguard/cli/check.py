@@ -1,0 +1,130 @@
+"""`corsguard check`: run the browser's side of CORS against a live server and print the verdict."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console
+
+from .errors import EXIT_BLOCKED, EXIT_OK, CLIError
+from .options import parse_cookie, parse_header, parse_method, parse_origin_option, parse_url
+from .render import build_blocks, render_plain, render_rich
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ..browser import FetchRequest, Verdict
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+
+# Verdicts for which the page's fetch() resolves. "opaque" and "opaqueredirect" resolve too,
+# although script can read neither the status, the headers nor the body.
+RESOLVING_VERDICTS = frozenset({"allowed", "opaque", "opaqueredirect"})
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]},
+               short_help="Check a URL as a browser would and print the CORS verdict.")
+@click.argument("url")
+@click.option("--origin", "-o", required=True, metavar="ORIGIN",
+              help="Origin of the page that sends the request, e.g. https://app.example.com, or null.")
+@click.option("--method", "-X", default="GET", show_default=True, help="Request method, case-sensitive.")
+@click.option("--header", "-H", "headers", multiple=True, metavar="'NAME: VALUE'",
+              help="Request header that script sets. Repeat for more headers.")
+@click.option("--credentials", type=click.Choice(["omit", "same-origin", "include"]), default="same-origin",
+              show_default=True, help="fetch() credentials mode; include sends cookies cross-origin.")
+@click.option("--profile", type=click.Choice(["spec", "chromium", "firefox"]), default="spec",
+              show_default=True, help="Follow the Fetch standard, or Chromium's or Firefox's deviations from it.")
+@click.option("--mode", type=click.Choice(["cors", "no-cors", "same-origin"]), default="cors",
+              show_default=True, help="fetch() request mode.")
+@click.option("--redirect", type=click.Choice(["follow", "manual", "error"]), default="follow",
+              show_default=True, help="fetch() redirect mode.")
+@click.option("--cookie", "-b", "cookies", multiple=True, metavar="NAME=VALUE",
+              help="Cookie the browser holds for the URL's site. Repeat for more cookies.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT_SECONDS,
+              metavar="SECONDS",
+              show_default=True, help="Seconds to wait for each connection and response.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+def check(url: str, origin: str, method: str, headers: tuple[str, ...], credentials: str, profile: str,
+          mode: str, redirect: str, cookies: tuple[str, ...], timeout: float, as_json: bool) -> None:
+    """Send URL the requests a browser would send from ORIGIN and print the browser's verdict.
+
+    Sends the preflight when a browser would, then the actual request, follows
+    redirects as the --redirect mode says, and applies the browser's CORS checks.
+    Prints whether script may read the response, the failing stage with the
+    Chromium and Firefox error ids, each exchange, the headers script can read,
+    and how to fix the server.
+
+    \b
+    Exit status: 0 when fetch() resolves (allowed, or an opaque response in
+    no-cors mode or with --redirect manual), 1 when the browser blocks it,
+    2 on invalid options or a network error.
+
+    \b
+    Example:
+      corsguard check http://127.0.0.1:8000/data --origin http://127.0.0.1:5173 \\
+        --credentials include --cookie sessionId=abc123 -H 'X-CSRF-Token: 1'
+    """
+    request = build_request(url, origin, method, headers, credentials, mode, redirect, cookies)
+    verdict = run_check(request, profile, timeout)
+
+    if as_json:
+        click.echo(json.dumps(verdict.to_dict(), indent=2, sort_keys=False))
+    else:
+        print_verdict(request, verdict)
+
+    click.get_current_context().exit(EXIT_OK if verdict.verdict in RESOLVING_VERDICTS else EXIT_BLOCKED)
+
+
+def build_request(url: str, origin: str, method: str, headers: tuple[str, ...], credentials: str,
+                  mode: str, redirect: str, cookies: tuple[str, ...]) -> FetchRequest:
+    """Validate the options and build the checker's request; raise CLIError on the first bad value."""
+    from ..browser import FetchRequest
+
+    return FetchRequest(
+        url=parse_url(url),
+        origin=parse_origin_option(origin),
+        method=parse_method(method),
+        headers=tuple(parse_header(header) for header in headers),
+        mode=mode,
+        credentials=credentials,
+        redirect=redirect,
+        cookies=tuple(parse_cookie(cookie) for cookie in cookies),
+    )
+
+
+def run_check(request: FetchRequest, profile: str, timeout: float) -> Verdict:
+    """Check `request` over real HTTP; turn network failures into one-line CLIErrors."""
+    import httpx
+
+    from ..browser import Checker, HTTPTransport
+
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+            return Checker(profile=profile).check(request, HTTPTransport(client))
+    except httpx.TimeoutException as exc:
+        raise CLIError(f"timed out after {timeout:g} s: {_describe_http_error(exc)}") from None
+    except httpx.InvalidURL as exc:
+        raise CLIError(f"invalid URL {request.url!r}: {exc}") from None
+    except httpx.HTTPError as exc:
+        raise CLIError(f"network error: {_describe_http_error(exc)}") from None
+
+
+def _describe_http_error(exc: httpx.HTTPError) -> str:
+    text = str(exc) or type(exc).__name__
+    try:
+        request = exc.request
+    except RuntimeError:  # raised by httpx when the error has no request attached
+        return text
+    return f"{request.method} {request.url}: {text}"
+
+
+def print_verdict(request: FetchRequest, verdict: Verdict) -> None:
+    """Print the verdict with rich on a terminal, as plain text otherwise."""
+    blocks = build_blocks(request, verdict)
+    console = Console(highlight=False)
+    if console.is_terminal:
+        render_rich(blocks, console)
+    else:
+        click.echo(render_plain(blocks), nl=False)

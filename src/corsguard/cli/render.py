@@ -1,0 +1,269 @@
+"""Turn a browser `Verdict` into text: rich tables and colours on a terminal, plain text otherwise.
+
+Both outputs come from one list of blocks, so they always carry the same facts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from ..browser import Exchange, FetchRequest, Verdict
+
+# Response headers worth showing in the step-by-step view; `--json` carries all of them.
+_SHOWN_RESPONSE_HEADERS = frozenset({"vary", "location", "set-cookie", "content-type"})
+_BODY_PREVIEW_CHARACTERS = 300
+VERDICT_STYLES = {"allowed": "bold green", "blocked": "bold red", "opaque": "bold yellow",
+                  "opaqueredirect": "bold yellow"}
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    verdict: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    number: int
+    stage: str
+    method: str
+    url: str
+    status: str
+    sent: tuple[tuple[str, str], ...]
+    received: tuple[tuple[str, str], ...]
+    hidden_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Steps:
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Items:
+    title: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    title: str
+    text: str
+
+
+Block = Headline | Fields | Steps | Items | Paragraph
+
+
+def build_blocks(request: FetchRequest, verdict: Verdict) -> list[Block]:
+    """Describe a verdict as blocks: headline, error ids, exchanges, exposure, cookies, reason."""
+    blocks: list[Block] = [
+        Headline(verdict.verdict, f"{request.method} {request.url} from {request.origin}"),
+        Fields(_settings_rows(request, verdict)),
+    ]
+    if verdict.error is not None:
+        blocks.append(Fields(_error_rows(verdict)))
+    if verdict.exchanges:
+        blocks.append(Steps(tuple(_step(n, exchange) for n, exchange in enumerate(verdict.exchanges, 1))))
+    blocks.append(Fields(_exposure_rows(verdict)))
+    cookies = tuple(describe_cookie(outcome) for outcome in verdict.cookies)
+    if cookies:
+        blocks.append(Items("Cookies", cookies))
+    if verdict.warnings:
+        blocks.append(Items("Warnings", tuple(verdict.warnings)))
+    if verdict.explanation:
+        blocks.append(Paragraph("Why", verdict.explanation))
+    if verdict.fix:
+        blocks.append(Paragraph("Fix", verdict.fix))
+    return blocks
+
+
+def _settings_rows(request: FetchRequest, verdict: Verdict) -> tuple[tuple[str, str], ...]:
+    preflight = "yes" if verdict.preflight_needed else "no"
+    return (
+        ("mode", request.mode),
+        ("credentials", request.credentials),
+        ("redirect", request.redirect),
+        ("profile", verdict.profile),
+        ("preflight needed", preflight),
+    )
+
+
+def _error_rows(verdict: Verdict) -> tuple[tuple[str, str], ...]:
+    error = verdict.error
+    assert error is not None
+    rows = [
+        ("failed at", error.stage),
+        ("Chromium error", error.chromium or "(none: fails without a CORS error id)"),
+        ("Firefox reason", error.firefox or "(none)"),
+    ]
+    if error.failed_parameter is not None:
+        rows.append(("failed parameter", repr(error.failed_parameter)))
+    return tuple(rows)
+
+
+def _step(number: int, exchange: Exchange) -> Step:
+    response = exchange.response
+    if response is None:
+        return Step(number, exchange.stage, exchange.method, exchange.url, "not sent",
+                    tuple(exchange.request_headers), (), 0)
+    shown = tuple(
+        (name, value) for name, value in response.headers
+        if name.lower().startswith("access-control-") or name.lower() in _SHOWN_RESPONSE_HEADERS
+    )
+    return Step(number, exchange.stage, exchange.method, exchange.url, str(response.status),
+                tuple(exchange.request_headers), shown, len(response.headers) - len(shown))
+
+
+def _exposure_rows(verdict: Verdict) -> tuple[tuple[str, str], ...]:
+    if verdict.visible_headers is None:
+        readable = "nothing: fetch() rejects with a TypeError"
+    else:
+        headers = ", ".join(verdict.visible_headers) or "(none)"
+        readable = f"status {verdict.status}; headers {headers}"
+        if verdict.verdict in ("opaque", "opaqueredirect"):
+            readable = f"an {verdict.verdict} response: status 0, no headers, no body"
+    rows = [("script can read", readable)]
+    body = _readable_body(verdict)
+    if body is not None:
+        rows.append(("body", body))
+    attached = ", ".join(f"{stage} {_yes_no(value)}" for stage, value in verdict.credentials_attached.items())
+    rows.append(("credentials attached", attached or "(no request sent)"))
+    return tuple(rows)
+
+
+def _readable_body(verdict: Verdict) -> str | None:
+    if verdict.verdict != "allowed" or not verdict.exchanges:
+        return None
+    response = verdict.exchanges[-1].response
+    if response is None or not response.body:
+        return None
+    text = response.body.decode("utf-8", errors="replace")
+    if len(text) > _BODY_PREVIEW_CHARACTERS:
+        text = text[:_BODY_PREVIEW_CHARACTERS] + f"... ({len(response.body)} bytes)"
+    return text
+
+
+def _yes_no(value: bool | None) -> str:
+    return "n/a" if value is None else "yes" if value else "no"
+
+
+def describe_cookie(outcome: Any) -> str:
+    """Describe one cookie outcome as "name: outcome (reason)" from whichever fields it has."""
+    if dataclasses.is_dataclass(outcome) and not isinstance(outcome, type):
+        values = dataclasses.asdict(outcome)
+    elif isinstance(outcome, dict):
+        values = dict(outcome)
+    else:
+        return str(outcome)
+    name = values.pop("name", None)
+    reason = values.pop("reason", None)
+    parts = [f"{key} {value}" for key, value in values.items() if value not in (None, "", ())]
+    text = f"{name}: " if name else ""
+    text += ", ".join(str(part) for part in parts)
+    return f"{text} ({reason})" if reason else text
+
+
+def render_plain(blocks: Iterable[Block]) -> str:
+    """Render blocks as plain text with aligned labels and no escape sequences."""
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Headline):
+            lines.append(f"{block.verdict.upper()}  {block.text}")
+        elif isinstance(block, Fields):
+            lines.extend(_plain_fields(block.rows))
+        elif isinstance(block, Steps):
+            lines.extend(_plain_steps(block.steps))
+        elif isinstance(block, Items):
+            lines.append(f"{block.title}:")
+            lines.extend(f"  - {item}" for item in block.items)
+        else:
+            lines.append(f"{block.title}: {block.text}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _plain_fields(rows: Sequence[tuple[str, str]]) -> list[str]:
+    width = max(len(label) for label, _ in rows)
+    return [f"{label + ':':<{width + 1}} {value}" for label, value in rows]
+
+
+def _plain_steps(steps: Sequence[Step]) -> list[str]:
+    lines = []
+    for step in steps:
+        lines.append(f"Step {step.number}: {step.stage}  {step.method} {step.url}  -> {step.status}")
+        lines.extend(f"  > {name}: {value}" for name, value in step.sent)
+        lines.extend(f"  < {name}: {value}" for name, value in step.received)
+        if step.hidden_count:
+            lines.append(f"  < ({step.hidden_count} other response headers; --json shows them)")
+    return lines
+
+
+def render_rich(blocks: Iterable[Block], console: Console) -> None:
+    """Print blocks to a terminal with colours and tables."""
+    for block in blocks:
+        if isinstance(block, Headline):
+            headline = Text(block.verdict.upper(), style=VERDICT_STYLES.get(block.verdict, "bold"))
+            headline.append(f"  {block.text}")
+            console.print(headline)
+        elif isinstance(block, Fields):
+            console.print(_rich_fields(block.rows))
+        elif isinstance(block, Steps):
+            console.print(_rich_steps(block.steps))
+        elif isinstance(block, Items):
+            console.print(Text(block.title, style="bold"))
+            for item in block.items:
+                console.print(Text(f"  - {item}"))
+        else:
+            paragraph = Text(f"{block.title}: ", style="bold")
+            paragraph.append(block.text)
+            console.print(paragraph)
+        console.print()
+
+
+def _rich_fields(rows: Sequence[tuple[str, str]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in rows:
+        table.add_row(label, Text(value))
+    return table
+
+
+def _rich_steps(steps: Sequence[Step]) -> Table:
+    table = Table(title="Exchanges", title_justify="left", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("stage")
+    table.add_column("request")
+    table.add_column("status")
+    table.add_column("headers sent (>) and received (<)")
+    for step in steps:
+        headers = [f"> {name}: {value}" for name, value in step.sent]
+        headers += [f"< {name}: {value}" for name, value in step.received]
+        if step.hidden_count:
+            headers.append(f"< ({step.hidden_count} other headers)")
+        table.add_row(str(step.number), step.stage, Text(f"{step.method} {step.url}"), step.status,
+                      Text("\n".join(headers)))
+    return table
+
+
+def render_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Render a table as plain text, each column as wide as its widest cell."""
+    widths = [max(len(cell) for cell in column) for column in zip(columns, *rows)]
+    lines = []
+    for cells in (columns, *rows):
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip())
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
