@@ -1,0 +1,168 @@
+"""In-process benchmark: the time each CORS layer adds to the same app, measured with pyperf.
+
+For every stack (an app and the layers that can wrap it), every origin set and every request, the
+bare app and each layer are timed back to back; "added" is the layer's median minus the bare
+app's median. pyperf calibrates the loop count so that one value lasts `min_time`, and takes
+several runs of several values each, all in this process (`--in-process`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyperf
+
+from . import asgi_stacks, wsgi_stacks
+from .scenarios import OriginSet, Request, hostile_requests, origin_sets, standard_requests
+
+# A single call slower than this is timed with fewer values; slower than SKIP_SECONDS, it is
+# reported from one probe call and not repeated, since a run would take minutes.
+SLOW_CALL_SECONDS = 0.005
+SKIP_SECONDS = 1.0
+
+Factory = Callable[[OriginSet], Any]
+
+
+@dataclass(frozen=True)
+class Stack:
+    """An app and the CORS layers that wrap it, all timed with the same request driver."""
+
+    name: str
+    bare: Callable[[], Any]
+    corsguard: Factory
+    peers: tuple[tuple[str, Factory], ...]
+    time_function: Callable[[Any, Request], Callable[[int], float]]
+    respond: Callable[[Any, Request], tuple[int, dict[str, str]]]
+
+
+def build_stacks() -> list[Stack]:
+    raw = asgi_stacks.bare_app
+    return [
+        Stack("ASGI", lambda: raw, lambda o: asgi_stacks.corsguard_layer(raw, o),
+              (("no-op middleware", lambda o: asgi_stacks.NoopMiddleware(raw)),
+               ("Starlette CORSMiddleware", lambda o: asgi_stacks.starlette_layer(raw, o))),
+              asgi_stacks.time_function, asgi_stacks.respond),
+        Stack("Litestar", asgi_stacks.litestar_app,
+              lambda o: asgi_stacks.corsguard_layer(asgi_stacks.litestar_app(), o),
+              (("Litestar CORSConfig", asgi_stacks.litestar_app),),
+              asgi_stacks.time_function, asgi_stacks.respond),
+        Stack("Flask", wsgi_stacks.flask_app,
+              lambda o: wsgi_stacks.corsguard_layer(wsgi_stacks.flask_app(), o),
+              (("flask-cors", wsgi_stacks.flask_app),),
+              wsgi_stacks.time_function, wsgi_stacks.respond),
+        Stack("Django", wsgi_stacks.django_app,
+              lambda o: wsgi_stacks.corsguard_layer(wsgi_stacks.django_app(), o),
+              (("django-cors-headers", wsgi_stacks.django_app),),
+              wsgi_stacks.time_function, wsgi_stacks.respond),
+    ]
+
+
+@dataclass
+class Timing:
+    """The median time of one request through one app, in seconds, and how it was taken."""
+
+    median: float
+    values: int
+    repeated: bool = True
+
+
+@dataclass
+class Row:
+    stack: str
+    origins: str
+    request: str
+    bare: Timing
+    corsguard: Timing
+    peer: str
+    peer_timing: Timing | None
+
+
+class Harness:
+    """Run pyperf benchmarks in this process, one at a time, with settings chosen per call."""
+
+    def __init__(self, quick: bool, verbose: bool) -> None:
+        self.quick = quick
+        self.runner = pyperf.Runner()
+        arguments = ["--in-process", "--quiet"]
+        if quick:
+            arguments += ["--processes", "1", "--values", "1", "--warmups", "0", "--loops", "1"]
+        else:
+            arguments += ["--processes", "3", "--values", "5", "--warmups", "1", "--min-time", "0.02"]
+        self.runner.parse_args(arguments)
+        self.verbose = verbose
+        self._count = 0
+
+    def measure(self, label: str, app: Any, request: Request,
+                time_function: Callable[[Any, Request], Callable[[int], float]]) -> Timing:
+        run = time_function(app, request)
+        probe = run(1)
+        if probe > SKIP_SECONDS and not self.quick:
+            return Timing(probe, 1, repeated=False)
+
+        args = self.runner.args
+        saved = (args.processes, args.values, args.warmups, args.loops)
+        if probe > SLOW_CALL_SECONDS and not self.quick:
+            args.processes, args.values, args.warmups, args.loops = 1, 3, 1, 1
+        self._count += 1
+        try:
+            benchmark = self.runner.bench_time_func(f"{self._count} {label}", run)
+        finally:
+            args.processes, args.values, args.warmups, args.loops = saved
+        if self.verbose:
+            print(f"  {label}: {benchmark.median() * 1e6:,.2f} µs", flush=True)
+        return Timing(benchmark.median(), len(benchmark.get_values()))
+
+
+def check_response(stack: Stack, layer: str, app: Any, request: Request) -> None:
+    """Fail loudly when a layer does not answer as configured, so that no row times an error."""
+    status, headers = stack.respond(app, request)
+    if request.expect_allow_origin is None:
+        return
+    has_allow_origin = "access-control-allow-origin" in headers
+    if request.expect_allow_origin and not has_allow_origin:
+        raise RuntimeError(f"{stack.name} {layer}: no Access-Control-Allow-Origin on {request.name!r} "
+                           f"(status {status})")
+
+
+def run(quick: bool = False, verbose: bool = False, progress: Callable[[str], None] = print) -> list[Row]:
+    """Measure every stack, origin set and request; return one row per layer and request."""
+    harness = Harness(quick, verbose)
+    rows: list[Row] = []
+    sets = origin_sets(quick)
+    for stack in build_stacks():
+        bare = stack.bare()
+        for index, origins in enumerate(sets):
+            started = time.perf_counter()
+            corsguard = stack.corsguard(origins)
+            peers = [(name, factory(origins)) for name, factory in stack.peers]
+            progress(f"{stack.name}, {origins.label}: built in {time.perf_counter() - started:.1f} s")
+            requests = standard_requests(origins)
+            if index == 0:
+                requests += hostile_requests(origins)
+            for request in requests:
+                rows.extend(_measure_request(harness, stack, origins, request, bare, corsguard, peers))
+    return rows
+
+
+def _measure_request(harness: Harness, stack: Stack, origins: OriginSet, request: Request, bare: Any,
+                     corsguard: Any, peers: list[tuple[str, Any]]) -> list[Row]:
+    check_response(stack, "corsguard", corsguard, request)
+    for name, app in peers:
+        if name != "no-op middleware":
+            check_response(stack, name, app, request)
+
+    label = f"{stack.name} | {origins.label} | {request.name}"
+    bare_timing = harness.measure(f"{label} | bare", bare, request, stack.time_function)
+    corsguard_timing = harness.measure(f"{label} | corsguard", corsguard, request, stack.time_function)
+    rows = []
+    for name, app in peers:
+        if name == "no-op middleware" and origins != origin_sets(harness.quick)[0]:
+            continue
+        peer_timing = harness.measure(f"{label} | {name}", app, request, stack.time_function)
+        origins_label = "any" if name == "no-op middleware" else origins.label
+        rows.append(Row(stack.name, origins_label, request.name, bare_timing, corsguard_timing, name,
+                        peer_timing))
+    return rows

@@ -1,0 +1,72 @@
+"""Format benchmark results as Markdown tables, ready to paste into docs/benchmarks.md."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .inprocess import Row, Timing
+
+# Below this, corsguard's added time is within the noise of the subtraction, so ratios are shown
+# against this floor and marked with "≥".
+RATIO_FLOOR_SECONDS = 0.05e-6
+
+
+def _microseconds(timing: Timing) -> str:
+    text = f"{timing.median * 1e6:,.2f}"
+    return text if timing.repeated else f"~{text}"
+
+
+def _added(timing: Timing, bare: Timing) -> float:
+    return timing.median - bare.median
+
+
+def _format_added(timing: Timing, bare: Timing) -> str:
+    text = f"{_added(timing, bare) * 1e6:+,.2f}"
+    return text if timing.repeated else f"~{text}"
+
+
+def _ratio(row: Row) -> str:
+    assert row.peer_timing is not None
+    peer = _added(row.peer_timing, row.bare)
+    ours = _added(row.corsguard, row.bare)
+    if peer <= 0:
+        return "–"
+    if ours < RATIO_FLOOR_SECONDS:
+        return f"≥ {peer / RATIO_FLOOR_SECONDS:,.0f}×"
+    return f"{peer / ours:,.1f}×"
+
+
+def in_process_table(rows: Sequence[Row]) -> str:
+    """Return one Markdown table: per stack, origin set and request, what corsguard and a peer add."""
+    lines = [
+        "| Stack | Origins | Request | App alone µs | corsguard adds µs | Peer | Peer adds µs | Peer ÷ corsguard |",
+        "|---|---|---|---:|---:|---|---:|---:|",
+    ]
+    for row in rows:
+        assert row.peer_timing is not None
+        lines.append(
+            f"| {row.stack} | {row.origins} | {row.request} | {_microseconds(row.bare)} | "
+            f"{_format_added(row.corsguard, row.bare)} | {row.peer} | "
+            f"{_format_added(row.peer_timing, row.bare)} | {_ratio(row)} |"
+        )
+    return "\n".join(lines)
+
+
+def rows_as_records(rows: Sequence[Row]) -> list[dict[str, object]]:
+    """Return the rows as plain dictionaries (times in microseconds), for a JSON file."""
+    records = []
+    for row in rows:
+        assert row.peer_timing is not None
+        records.append({
+            "stack": row.stack,
+            "origins": row.origins,
+            "request": row.request,
+            "bare_us": row.bare.median * 1e6,
+            "corsguard_us": row.corsguard.median * 1e6,
+            "corsguard_added_us": _added(row.corsguard, row.bare) * 1e6,
+            "peer": row.peer,
+            "peer_us": row.peer_timing.median * 1e6,
+            "peer_added_us": _added(row.peer_timing, row.bare) * 1e6,
+            "peer_repeated": row.peer_timing.repeated,
+        })
+    return records
