@@ -123,6 +123,9 @@ def _ipv4_problem(name: str) -> tuple[str, str] | None:
     try:
         address = ipaddress.IPv4Address(name)
     except ValueError:
+        labels = name.split(".")
+        if 1 < len(labels) <= 4 and all(label.isdigit() or label.startswith("0x") for label in labels):
+            return ("origin-ip", "browsers send IPv4 addresses as four decimal numbers, such as 127.0.0.1")
         return ("origin-host", "a host whose last label starts with a digit must be an IPv4 address")
     if str(address) != name:
         return ("origin-ip", f"browsers send IP addresses in canonical form; write {address}")

@@ -1,0 +1,255 @@
+"""Unit tests of the policy core: origin patterns, matching, preflights, Vary, and the import rule."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corsguard import PROBLEM_CODES, ConfigError, ConfigWarning, Policy, RequestKind
+from corsguard._headers import merge_vary
+from corsguard.asgi import CORSMiddleware as ASGIMiddleware
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "corsguard"
+CORE_MODULES = ["fetch.py", "origin.py", "config.py", "policy.py", "_matcher.py", "_public_suffixes.py"]
+IO_MODULES = {"socket", "ssl", "asyncio", "http", "urllib", "io", "os", "subprocess", "select", "selectors",
+              "threading", "multiprocessing", "logging", "httpx", "requests", "shutil", "pathlib", "tempfile"}
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_core_imports_no_io_module(module: str) -> None:
+    tree = ast.parse((SRC / module).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported.add(node.module.split(".")[0])
+    assert not imported & IO_MODULES
+    stdlib_or_own = imported - {"__future__"}
+    import sys
+    assert all(name in sys.stdlib_module_names for name in stdlib_or_own), stdlib_or_own
+
+
+def test_problem_codes_are_documented() -> None:
+    page = (SRC.parent.parent / "docs" / "config-errors.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^\| `([a-z0-9-]+)` \|", page, flags=re.MULTILINE)
+    assert len(documented) == len(set(documented))
+    assert set(documented) == set(PROBLEM_CODES)
+
+
+def test_problem_codes_used_in_source_are_known() -> None:
+    used = set()
+    for path in SRC.rglob("*.py"):
+        used.update(re.findall(r'\("((?:origin|origins|method|header|expose|max-age|option|preflight|predicate)'
+                               r'-[a-z-]+)"', path.read_text(encoding="utf-8")))
+    assert used <= set(PROBLEM_CODES), used - set(PROBLEM_CODES)
+
+
+def _codes(**options: Any) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        Policy(**options)
+    return [problem.code for problem in caught.value.problems]
+
+
+@pytest.mark.parametrize(("origin", "code"), [
+    ("https://example.com/", "origin-path"),
+    ("https://example.com/path", "origin-path"),
+    ("https://example.com?x", "origin-path"),
+    ("https://user:pw@example.com", "origin-userinfo"),
+    ("HTTPS://example.com", "origin-uppercase"),
+    ("https://Example.com", "origin-uppercase"),
+    ("https://exämple.com", "origin-non-ascii"),
+    ("https://example.com:443", "origin-default-port"),
+    ("http://example.com:80", "origin-default-port"),
+    ("https://example.com:0", "origin-port"),
+    ("https://example.com:65536", "origin-port"),
+    ("https://example.com:08080", "origin-port"),
+    ("https://example.com:", "origin-port"),
+    ("https://*.*.example.com", "origin-wildcard"),
+    ("https://a.*.example.com", "origin-wildcard"),
+    ("https://*example.com", "origin-wildcard"),
+    ("https://*.127.0.0.1", "origin-wildcard"),
+    ("https://127.1", "origin-ip"),
+    ("https://[0:0:0:0:0:0:0:1]", "origin-ip"),
+    ("https://1:6060", "origin-host"),
+    ("https://exa mple.com", "origin-host"),
+    ("example.com", "origin-invalid"),
+    (" https://example.com", "origin-invalid"),
+    ("null", "origin-null"),
+    ("file:///etc", "origin-file"),
+])
+def test_invalid_origin_patterns(origin: str, code: str) -> None:
+    assert _codes(allow_origins=[origin]) == [code]
+
+
+@pytest.mark.parametrize("origin", [
+    "https://example.com", "https://example.com:8443", "http://localhost:*", "https://*.example.com",
+    "https://*.example.com:*", "http://127.0.0.1:3000", "http://[::1]:8000", "https://xn--bcher-kva.de",
+    "https://example.com.",
+])
+def test_valid_origin_patterns(origin: str) -> None:
+    Policy(allow_origins=[origin], allow_credentials=True)
+
+
+@pytest.mark.parametrize(("options", "codes"), [
+    ({"allow_origins": ["http://app.example.com"], "allow_credentials": True}, ["origin-insecure"]),
+    ({"allow_origins": ["https://*.com"], "allow_credentials": True}, ["origin-public-suffix"]),
+    ({"allow_origins": ["https://*.github.io"], "allow_credentials": True}, ["origin-public-suffix"]),
+    ({"allow_origins": ["https://a.com"], "allow_methods": ["CONNECT", "bad method"]},
+     ["method-forbidden", "method-invalid"]),
+    ({"allow_origins": ["https://a.com"], "allow_headers": ["Cookie", "Sec-Foo", "x y"]},
+     ["header-forbidden", "header-forbidden", "header-invalid"]),
+    ({"allow_origins": ["https://a.com"], "expose_headers": ["Set-Cookie", "Origin", "x y"]},
+     ["expose-forbidden", "expose-prohibited", "expose-invalid"]),
+    ({"allow_origins": ["https://a.com"], "max_age": 86401}, ["max-age-range"]),
+    ({"allow_origins": ["https://a.com"], "max_age": "600"}, ["option-type"]),
+    ({"allow_origins": ["https://a.com"], "preflight_status": 404}, ["preflight-status"]),
+    ({"allow_origins": ["https://a.com"], "allow_methods": "PUT"}, ["option-bare-string"]),
+    ({"allow_origins": []}, ["origins-missing"]),
+    ({"allow_origins": ["https://a.com"], "allow_orgins": []}, ["option-unknown"]),
+    ({"allow_origins": ["https://a.com"], "allow_origin_predicate": lambda: True}, ["predicate-signature"]),
+])
+def test_config_problems(options: dict[str, Any], codes: list[str]) -> None:
+    assert sorted(_codes(**options)) == sorted(codes)
+
+
+def test_all_problems_reported_at_once() -> None:
+    codes = _codes(allow_origins=["*", "http://x.com/"], allow_credentials=True, allow_methods=["TRACE"],
+                   expose_headers=["*"], max_age=-5, allow_orgin="x")
+    assert sorted(codes) == sorted(["option-unknown", "origin-wildcard-with-credentials", "origin-path",
+                                    "method-forbidden", "expose-wildcard-with-credentials", "max-age-range"])
+
+
+def test_insecure_origin_opt_in() -> None:
+    Policy(allow_origins=["http://app.example.com"], allow_credentials=True,
+           dangerously_allow_insecure_origins=True)
+
+
+def test_wildcard_headers_with_credentials_warn_about_authorization() -> None:
+    with pytest.warns(ConfigWarning, match="Authorization"):
+        Policy(allow_origins=["https://a.com"], allow_credentials=True, allow_headers=["*"])
+
+
+@pytest.mark.parametrize(("pattern", "origin", "allowed"), [
+    ("https://*.example.com", "https://a.example.com", True),
+    ("https://*.example.com", "https://a.b.example.com", True),
+    ("https://*.example.com", "https://example.com", False),
+    ("https://*.example.com", "https://a.example.com:8443", False),
+    ("https://*.example.com", "http://a.example.com", False),
+    ("https://*.example.com", "https://aexample.com", False),
+    ("https://*.example.com:*", "https://a.example.com:8443", True),
+    ("http://localhost:*", "http://localhost:3000", True),
+    ("http://localhost:*", "http://localhost", True),
+    ("http://localhost:*", "http://a.localhost:3000", False),
+    ("https://example.com", "https://example.com:443", False),
+    ("https://example.com", "https://EXAMPLE.com", False),
+    ("https://example.com", "https://example.com/", False),
+])
+def test_origin_matching(pattern: str, origin: str, allowed: bool) -> None:
+    assert Policy(allow_origins=[pattern]).is_origin_allowed(origin) is allowed
+
+
+def _preflight(policy: Policy, method: str, headers: str | None = None, origin: str = "https://a.com") -> Any:
+    return policy.decide("OPTIONS", origin, method, headers)
+
+
+def test_preflight_methods_compare_case_sensitively() -> None:
+    policy = Policy(allow_origins=["https://a.com"], allow_methods=["PATCH"])
+    assert _preflight(policy, "PATCH").allowed
+    assert not _preflight(policy, "patch").allowed
+
+
+def test_wildcard_methods_echo_with_credentials() -> None:
+    credentialed = Policy(allow_origins=["https://a.com"], allow_credentials=True, allow_methods=["*"])
+    assert dict(_preflight(credentialed, "PURGE").headers)["Access-Control-Allow-Methods"] == "PURGE"
+    anonymous = Policy(allow_origins=["https://a.com"], allow_methods=["*"])
+    assert dict(_preflight(anonymous, "PURGE").headers)["Access-Control-Allow-Methods"] == "*"
+
+
+def test_authorization_never_covered_by_wildcard() -> None:
+    policy = Policy(allow_origins=["https://a.com"], allow_headers=["*"])
+    assert not _preflight(policy, "GET", "authorization").allowed
+    assert _preflight(policy, "GET", "x-foo").allowed
+    listed = Policy(allow_origins=["https://a.com"], allow_headers=["*", "Authorization"])
+    assert dict(_preflight(listed, "GET", "authorization").headers)["Access-Control-Allow-Headers"] == \
+        "*,authorization"
+
+
+def test_refused_preflight_is_403_without_cors_headers() -> None:
+    policy = Policy(allow_origins=["https://a.com"], allow_methods=["PUT"])
+    decision = _preflight(policy, "DELETE")
+    assert decision.preflight_status == 403
+    assert decision.headers == ()
+    assert decision.kind is RequestKind.PREFLIGHT
+
+
+def test_preflight_passthrough_calls_the_app() -> None:
+    policy = Policy(allow_origins=["https://a.com"], allow_methods=["PUT"], preflight_passthrough=True)
+    assert _preflight(policy, "PUT").preflight_status is None
+    assert _preflight(policy, "DELETE").preflight_status is None
+
+
+def test_preflight_status_200() -> None:
+    policy = Policy(allow_origins=["https://a.com"], allow_methods=["PUT"], preflight_status=200)
+    assert _preflight(policy, "PUT").preflight_status == 200
+
+
+def test_private_network_opt_in() -> None:
+    policy = Policy(allow_origins=["https://a.com"], allow_methods=["PUT"], allow_private_network=True)
+    decision = policy.decide("OPTIONS", "https://a.com", "PUT", None, "true")
+    assert ("Access-Control-Allow-Private-Network", "true") in decision.headers
+    assert "Access-Control-Request-Private-Network" in decision.vary
+
+
+def test_hostile_request_headers_are_refused_not_raised() -> None:
+    policy = Policy(allow_origins=["https://a.com"], allow_headers=["*"])
+    names = ",".join(f"x-{index:06d}" for index in range(8000))
+    assert len(names) > 64 * 1024
+    assert _preflight(policy, "GET", names).allowed
+    assert not _preflight(policy, "GET", names + ",x-000001").allowed
+    assert not _preflight(policy, "GET", "\x00\xff" * 40000).allowed
+
+
+@pytest.mark.parametrize(("existing", "names", "merged"), [
+    ([], ("Origin",), "Origin"),
+    (["Accept-Encoding"], ("Origin",), "Accept-Encoding, Origin"),
+    (["origin"], ("Origin",), "origin"),
+    (["Accept-Encoding", "Cookie"], ("Origin",), "Accept-Encoding, Cookie, Origin"),
+    (["Accept-Encoding, Origin"], ("Origin", "Access-Control-Request-Method"),
+     "Accept-Encoding, Origin, Access-Control-Request-Method"),
+    (["*"], ("Origin",), "*"),
+])
+def test_vary_merge(existing: list[str], names: tuple[str, ...], merged: str) -> None:
+    assert merge_vary(existing, names) == merged
+
+
+@pytest.mark.parametrize("scope_type", ["websocket", "lifespan"])
+def test_asgi_passes_other_scopes_untouched(scope_type: str) -> None:
+    seen = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append((scope, receive, send))
+
+    async def receive() -> dict[str, Any]:
+        return {}
+
+    async def send(message: dict[str, Any]) -> None:
+        return None
+
+    scope = {"type": scope_type, "headers": [(b"origin", b"https://evil.example")]}
+    asyncio.run(ASGIMiddleware(app, allow_origins=["https://a.com"])(scope, receive, send))
+    assert seen == [(scope, receive, send)]
+
+
+def test_describe_normalizes() -> None:
+    policy = Policy(allow_origins=["https://a.example.com", "https://*.example.com", "https://b.com"],
+                    allow_methods=["get", "PUT", "put"], allow_headers=["X-B", "x-a"], expose_headers=["ETag"])
+    assert policy.describe() == {
+        "allow_origins": ["https://*.example.com", "https://b.com"],
+        "allow_credentials": False, "allow_methods": ["PUT"], "allow_headers": ["x-a", "x-b"],
+        "expose_headers": ["etag"], "max_age": None}
