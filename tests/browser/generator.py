@@ -1,0 +1,649 @@
+"""Deterministic generator of server behaviours for the Chromium differential test.
+
+A behaviour is what a loopback server answers at one or more URLs (hops), plus the fetch calls a
+page makes against it. Header values are templates, resolved once the servers have ports:
+
+- `{origin}`: the page's serialized origin (`null` on an opaque page),
+- `{page}`, `{api}`, `{api2}`: base URLs of the page server and the two API servers,
+- `{hop1}`, `{hop2}`, ...: absolute URLs of the behaviour's other hops,
+- `{hop1_userinfo}`: the same URL with `user:secret@` in it.
+
+Hop 0 of a behaviour is the URL the first fetch starts at. The same list comes out on every call,
+in the same order, so case ids are stable between runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+# Page kinds: a page on another port of the same host (cross-origin, same-site), a page on
+# `localhost` (cross-site to 127.0.0.1) and a sandboxed iframe (opaque origin, serialized `null`).
+SAME_SITE = "same-site"
+CROSS_SITE = "cross-site"
+OPAQUE = "opaque"
+
+ACAO = "Access-Control-Allow-Origin"
+ACAC = "Access-Control-Allow-Credentials"
+ACAM = "Access-Control-Allow-Methods"
+ACAH = "Access-Control-Allow-Headers"
+ACEH = "Access-Control-Expose-Headers"
+ACMA = "Access-Control-Max-Age"
+
+Lines = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One HTTP response as header lines, in order, duplicates kept."""
+
+    status: int = 200
+    headers: Lines = ()
+
+
+@dataclass(frozen=True)
+class Hop:
+    """A URL of a behaviour: which server hosts it and what it answers to OPTIONS and to the rest."""
+
+    server: str = "api"  # api | api2 | page
+    actual: Reply = Reply()
+    preflight: Reply | None = None  # None: OPTIONS gets the `actual` reply too
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One `fetch()` call made by the page, starting at hop `start`."""
+
+    method: str = "GET"
+    headers: Lines = ()
+    credentials: str = "same-origin"
+    mode: str = "cors"
+    redirect: str = "follow"
+    start: int = 0
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """A server behaviour with the fetch calls that exercise it."""
+
+    id: str
+    description: str
+    hops: tuple[Hop, ...]
+    fetches: tuple[Fetch, ...] = (Fetch(),)
+    page: str = SAME_SITE
+    tags: frozenset[str] = field(default_factory=frozenset)
+
+
+def allow(*lines: tuple[str, str], status: int = 200) -> Reply:
+    return Reply(status, lines)
+
+
+def _origin_values() -> list[tuple[str, str | list[str] | None]]:
+    """ACAO variants: (label, value); a list means several header lines, None means absent."""
+    return [
+        ("exact", "{origin}"),
+        ("star", "*"),
+        ("null", "null"),
+        ("upper-scheme", "HTTP://127.0.0.1:{page_port}"),
+        ("trailing-slash", "{origin}/"),
+        ("with-path", "{origin}/app"),
+        ("two-lines", ["{origin}", "{origin}"]),
+        ("origin-and-star-lines", ["{origin}", "*"]),
+        ("star-star-lines", ["*", "*"]),
+        ("list-one-line", "{origin}, http://127.0.0.1:9"),
+        ("space-list", "{origin} {origin}"),
+        ("padded", "  {origin}\t"),
+        ("padded-star", " *  "),
+        ("empty", ""),
+        ("scheme-relative", "//x"),
+        ("double-star", "**"),
+        ("quoted-star", '"*"'),
+        ("other-port", "http://127.0.0.1:9"),
+        ("localhost-host", "http://localhost:{page_port}"),
+        ("absent", None),
+    ]
+
+
+def _acao_lines(value: str | list[str] | None) -> Lines:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple((ACAO, item) for item in value)
+    return ((ACAO, value),)
+
+
+def origin_behaviours() -> Iterator[Behaviour]:
+    for label, value in _origin_values():
+        for credentials in ("omit", "include"):
+            lines = _acao_lines(value)
+            if credentials == "include":
+                lines += ((ACAC, "true"),)
+            yield Behaviour(
+                id=f"acao-{label}-{credentials}",
+                description=f"GET, ACAO {label}, credentials {credentials}",
+                hops=(Hop(actual=Reply(200, lines + (("Content-Type", "text/plain"),))),),
+                fetches=(Fetch(credentials=credentials),),
+            )
+    yield Behaviour(
+        id="acao-exact-same-origin-mode",
+        description="GET with the default credentials mode and ACAO equal to the origin",
+        hops=(Hop(actual=allow((ACAO, "{origin}"))),),
+    )
+
+
+def credentials_behaviours() -> Iterator[Behaviour]:
+    variants: list[tuple[str, Lines]] = [
+        ("true", ((ACAC, "true"),)),
+        ("absent", ()),
+        ("capital-true", ((ACAC, "True"),)),
+        ("upper-true", ((ACAC, "TRUE"),)),
+        ("quoted-true", ((ACAC, '"true"'),)),
+        ("one", ((ACAC, "1"),)),
+        ("list-one-line", ((ACAC, "true, true"),)),
+        ("two-lines", ((ACAC, "true"), (ACAC, "true"))),
+        ("padded", ((ACAC, "  true\t"),)),
+        ("false", ((ACAC, "false"),)),
+        ("empty", ((ACAC, ""),)),
+    ]
+    for label, lines in variants:
+        yield Behaviour(
+            id=f"acac-{label}-include",
+            description=f"credentialed GET, ACAO exact, ACAC {label}",
+            hops=(Hop(actual=Reply(200, ((ACAO, "{origin}"),) + lines)),),
+            fetches=(Fetch(credentials="include"),),
+        )
+    for label in ("absent", "false"):
+        lines = () if label == "absent" else ((ACAC, "false"),)
+        yield Behaviour(
+            id=f"acac-{label}-omit",
+            description=f"non-credentialed GET, ACAO exact, ACAC {label}",
+            hops=(Hop(actual=Reply(200, ((ACAO, "{origin}"),) + lines)),),
+            fetches=(Fetch(credentials="omit"),),
+        )
+
+
+def _preflighted(
+    case_id: str,
+    description: str,
+    preflight: Reply,
+    fetch: Fetch,
+    actual: Reply | None = None,
+) -> Behaviour:
+    if actual is None:
+        actual_lines: Lines = ((ACAO, "{origin}"),)
+        if fetch.credentials == "include":
+            actual_lines += ((ACAC, "true"),)
+        actual = Reply(200, actual_lines)
+    return Behaviour(id=case_id, description=description, hops=(Hop(actual=actual, preflight=preflight),),
+                     fetches=(fetch,))
+
+
+def _preflight_base(credentials: str) -> Lines:
+    if credentials == "include":
+        return ((ACAO, "{origin}"), (ACAC, "true"))
+    return ((ACAO, "{origin}"),)
+
+
+def method_behaviours() -> Iterator[Behaviour]:
+    variants: list[tuple[str, str, str, Lines]] = [
+        ("put-exact", "PUT", "omit", ((ACAM, "PUT"),)),
+        ("put-lowercase-acam", "PUT", "omit", ((ACAM, "put"),)),
+        ("put-in-list", "PUT", "omit", ((ACAM, "GET, PUT, DELETE"),)),
+        ("put-list-no-spaces", "PUT", "omit", ((ACAM, "GET,PUT"),)),
+        ("put-two-lines", "PUT", "omit", ((ACAM, "GET"), (ACAM, "PUT"))),
+        ("put-empty-elements", "PUT", "omit", ((ACAM, ", PUT,,"),)),
+        ("put-star-omit", "PUT", "omit", ((ACAM, "*"),)),
+        ("put-star-include", "PUT", "include", ((ACAM, "*"),)),
+        ("put-star-and-put-include", "PUT", "include", ((ACAM, "*, PUT"),)),
+        ("put-absent", "PUT", "omit", ()),
+        ("put-other-method", "PUT", "omit", ((ACAM, "POST, DELETE"),)),
+        ("put-invalid-token", "PUT", "omit", ((ACAM, "PUT, Bad method"),)),
+        ("put-padded", "PUT", "omit", ((ACAM, "  PUT  "),)),
+        ("patch-upper-acam", "patch", "omit", ((ACAM, "PATCH"),)),
+        ("patch-lower-acam", "patch", "omit", ((ACAM, "patch"),)),
+        ("put-method-lowercase", "put", "omit", ((ACAM, "PUT"),)),
+        ("delete-mixed-case", "Delete", "omit", ((ACAM, "DELETE"),)),
+        ("custom-method", "FROB", "omit", ((ACAM, "FROB"),)),
+        ("custom-method-case", "FROB", "omit", ((ACAM, "frob"),)),
+        ("put-include-exact", "PUT", "include", ((ACAM, "PUT"),)),
+        ("get-lowercase-no-preflight", "get", "omit", ()),
+        ("post-no-preflight", "POST", "omit", ()),
+    ]
+    for label, method, credentials, lines in variants:
+        preflight = Reply(204, _preflight_base(credentials) + lines)
+        yield _preflighted(f"acam-{label}", f"{method} with ACAM {label}", preflight,
+                           Fetch(method=method, credentials=credentials))
+
+
+def header_behaviours() -> Iterator[Behaviour]:
+    x_foo: Lines = (("X-Foo", "1"),)
+    auth: Lines = (("Authorization", "Bearer t"),)
+    variants: list[tuple[str, Lines, str, Lines]] = [
+        ("exact", x_foo, "omit", ((ACAH, "x-foo"),)),
+        ("upper-acah", x_foo, "omit", ((ACAH, "X-FOO"),)),
+        ("in-list", x_foo, "omit", ((ACAH, "x-bar, x-foo"),)),
+        ("two-lines", x_foo, "omit", ((ACAH, "x-bar"), (ACAH, "x-foo"))),
+        ("star-omit", x_foo, "omit", ((ACAH, "*"),)),
+        ("star-include", x_foo, "include", ((ACAH, "*"),)),
+        ("star-and-name-include", x_foo, "include", ((ACAH, "*, x-foo"),)),
+        ("absent", x_foo, "omit", ()),
+        ("other-name", x_foo, "omit", ((ACAH, "x-bar"),)),
+        ("invalid-token", x_foo, "omit", ((ACAH, "x-foo, x bar"),)),
+        ("empty-elements", x_foo, "omit", ((ACAH, ",x-foo,"),)),
+        ("authorization-star-omit", auth, "omit", ((ACAH, "*"),)),
+        ("authorization-star-include", auth, "include", ((ACAH, "*"),)),
+        ("authorization-listed-include", auth, "include", ((ACAH, "authorization"),)),
+        ("authorization-and-foo-star", auth + x_foo, "omit", ((ACAH, "*"),)),
+        ("two-headers-one-listed", (("X-A", "1"), ("X-B", "2")), "omit", ((ACAH, "x-a"),)),
+        ("two-headers-listed", (("X-B", "1"), ("x-a", "2")), "omit", ((ACAH, "X-A, X-B"),)),
+        ("json-content-type", (("Content-Type", "application/json"),), "omit", ((ACAH, "content-type"),)),
+        ("json-content-type-unlisted", (("Content-Type", "application/json"),), "omit", ()),
+    ]
+    for label, headers, credentials, lines in variants:
+        preflight = Reply(204, _preflight_base(credentials) + lines)
+        yield _preflighted(f"acah-{label}", f"request headers with ACAH {label}", preflight,
+                           Fetch(method="GET", headers=headers, credentials=credentials))
+
+
+def trigger_behaviours() -> Iterator[Behaviour]:
+    """Requests whose verdict depends only on whether a preflight is sent: the preflight fails."""
+    deny = Reply(403, ())
+    variants: list[tuple[str, str, Lines]] = [
+        ("post-text-plain", "POST", (("Content-Type", "text/plain;charset=utf-8"),)),
+        ("post-form", "POST", (("Content-Type", "application/x-www-form-urlencoded"),)),
+        ("post-multipart", "POST", (("Content-Type", "multipart/form-data; boundary=x"),)),
+        ("post-json", "POST", (("Content-Type", "application/json"),)),
+        ("post-bad-mime", "POST", (("Content-Type", "text /plain"),)),
+        ("range-simple", "GET", (("Range", "bytes=0-10"),)),
+        ("range-suffix", "GET", (("Range", "bytes=-10"),)),
+        ("range-two", "GET", (("Range", "bytes=0-1,3-4"),)),
+        ("dpr", "GET", (("DPR", "2"),)),
+        ("viewport-width", "GET", (("Viewport-Width", "800"),)),
+        ("save-data-on", "GET", (("Save-Data", "on"),)),
+        ("accept-128", "GET", (("Accept", "a" * 128),)),
+        ("accept-129", "GET", (("Accept", "a" * 129),)),
+        ("accept-unsafe-byte", "GET", (("Accept", "text/html(x)"),)),
+        ("content-language-ok", "GET", (("Content-Language", "en-US"),)),
+        ("content-language-bad", "GET", (("Content-Language", "en@x"),)),
+        ("accept-language-ok", "GET", (("Accept-Language", "de, en;q=0.5"),)),
+        ("four-long-safelisted", "POST", (("Accept", "a" * 128), ("Accept-Language", "b" * 128),
+                                          ("Content-Language", "c" * 128),
+                                          ("Content-Type", "text/plain;x=" + "d" * 115))),
+        ("forbidden-header-dropped", "GET", (("Accept-Charset", "utf-8"),)),
+        ("head", "HEAD", ()),
+    ]
+    for label, method, headers in variants:
+        yield Behaviour(
+            id=f"trigger-{label}",
+            description=f"{method} {label}: a preflight would be refused",
+            hops=(Hop(actual=allow((ACAO, "*")), preflight=deny),),
+            fetches=(Fetch(method=method, headers=headers, credentials="omit"),),
+        )
+
+
+def preflight_status_behaviours() -> Iterator[Behaviour]:
+    for status in (200, 204, 206, 299, 304, 400, 403, 404, 500, 503):
+        yield _preflighted(f"preflight-status-{status}", f"preflight answered {status}",
+                           Reply(status, _preflight_base("omit") + ((ACAM, "PUT"),)),
+                           Fetch(method="PUT", credentials="omit"))
+    for status in (301, 302, 307, 308):
+        yield _preflighted(
+            f"preflight-redirect-{status}", f"preflight answered {status} with a Location",
+            Reply(status, _preflight_base("omit") + ((ACAM, "PUT"), ("Location", "{hop1}"))),
+            Fetch(method="PUT", credentials="omit"),
+        )
+    yield _preflighted("preflight-302-no-location", "preflight answered 302 without a Location",
+                       Reply(302, _preflight_base("omit") + ((ACAM, "PUT"),)),
+                       Fetch(method="PUT", credentials="omit"))
+    yield _preflighted("preflight-404-no-acao", "preflight answered 404 without ACAO",
+                       Reply(404, ()), Fetch(method="PUT", credentials="omit"))
+    cors_variants: list[tuple[str, str, Lines]] = [
+        ("star-include", "include", ((ACAO, "*"), (ACAC, "true"), (ACAM, "PUT"))),
+        ("no-acac-include", "include", ((ACAO, "{origin}"), (ACAM, "PUT"))),
+        ("mismatch", "omit", ((ACAO, "http://127.0.0.1:9"), (ACAM, "PUT"))),
+        ("two-acao", "omit", ((ACAO, "{origin}"), (ACAO, "{origin}"), (ACAM, "PUT"))),
+        ("invalid-acao", "omit", ((ACAO, "//x"), (ACAM, "PUT"))),
+        ("null-acao", "omit", ((ACAO, "null"), (ACAM, "PUT"))),
+        ("acac-upper-include", "include", ((ACAO, "{origin}"), (ACAC, "TRUE"), (ACAM, "PUT"))),
+    ]
+    for label, credentials, lines in cors_variants:
+        yield _preflighted(f"preflight-cors-{label}", f"preflight CORS check: {label}",
+                           Reply(204, lines), Fetch(method="PUT", credentials=credentials))
+    yield _preflighted("preflight-ok-actual-no-acao", "preflight passes, the actual response lacks ACAO",
+                       Reply(204, _preflight_base("omit") + ((ACAM, "PUT"),)),
+                       Fetch(method="PUT", credentials="omit"), actual=Reply(200, ()))
+    yield _preflighted("preflight-ok-actual-500", "preflight passes, the actual response is a 500 with ACAO",
+                       Reply(204, _preflight_base("omit") + ((ACAM, "PUT"),)),
+                       Fetch(method="PUT", credentials="omit"), actual=allow((ACAO, "*"), status=500))
+
+
+def _with_second_hop(behaviour: Behaviour) -> Behaviour:
+    """Give preflight-redirect behaviours a target for their Location."""
+    if not behaviour.id.startswith("preflight-redirect-"):
+        return behaviour
+    return Behaviour(behaviour.id, behaviour.description,
+                     behaviour.hops + (Hop(server="api2", actual=allow((ACAO, "*"))),),
+                     behaviour.fetches, behaviour.page, behaviour.tags)
+
+
+def max_age_behaviours() -> Iterator[Behaviour]:
+    """Two identical preflighted fetches: the preflight cache decides whether the second is sent."""
+    values: list[tuple[str, Lines]] = [
+        ("60", ((ACMA, "60"),)),
+        ("0", ((ACMA, "0"),)),
+        ("absent", ()),
+        ("not-a-number", ((ACMA, "abc"),)),
+        ("negative", ((ACMA, "-1"),)),
+        ("two-lines", ((ACMA, "60"), (ACMA, "60"))),
+        ("over-cap", ((ACMA, "86400"),)),
+        ("fraction", ((ACMA, "1.5"),)),
+    ]
+    for label, lines in values:
+        yield Behaviour(
+            id=f"max-age-{label}",
+            description=f"two PUTs, max-age {label}",
+            hops=(Hop(actual=allow((ACAO, "{origin}")),
+                      preflight=Reply(204, ((ACAO, "{origin}"), (ACAM, "PUT")) + lines)),),
+            fetches=(Fetch(method="PUT", credentials="omit"), Fetch(method="PUT", credentials="omit")),
+        )
+    both = ((ACAO, "{origin}"), (ACAC, "true"), (ACAM, "PUT"), (ACMA, "60"))
+    yield Behaviour(
+        id="cache-omit-then-include",
+        description="a non-credentialed preflight does not cover a credentialed request",
+        hops=(Hop(actual=allow((ACAO, "{origin}"), (ACAC, "true")), preflight=Reply(204, both)),),
+        fetches=(Fetch(method="PUT", credentials="omit"), Fetch(method="PUT", credentials="include")),
+    )
+    yield Behaviour(
+        id="cache-include-then-omit",
+        description="a credentialed preflight covers a later non-credentialed request",
+        hops=(Hop(actual=allow((ACAO, "{origin}"), (ACAC, "true")), preflight=Reply(204, both)),),
+        fetches=(Fetch(method="PUT", credentials="include"), Fetch(method="PUT", credentials="omit")),
+    )
+    yield Behaviour(
+        id="cache-new-header",
+        description="a cached method does not cover a new request header",
+        hops=(Hop(actual=allow((ACAO, "{origin}")),
+                  preflight=Reply(204, ((ACAO, "{origin}"), (ACAM, "PUT"), (ACAH, "x-a, x-b"), (ACMA, "60")))),),
+        fetches=(Fetch(method="PUT", credentials="omit"),
+                 Fetch(method="PUT", headers=(("X-B", "1"),), credentials="omit")),
+    )
+
+
+def exposure_behaviours() -> Iterator[Behaviour]:
+    body: Lines = (("Content-Type", "text/plain"), ("Cache-Control", "no-store"), ("X-Custom", "1"),
+                   ("X-Other", "2"), ("Set-Cookie", "exposed_probe=1; SameSite=Lax"))
+    variants: list[tuple[str, Lines]] = [
+        ("absent", ()),
+        ("one-name", ((ACEH, "X-Custom"),)),
+        ("lowercase-list", ((ACEH, "x-custom, x-other"),)),
+        ("two-lines", ((ACEH, "x-custom"), (ACEH, "x-other"))),
+        ("star", ((ACEH, "*"),)),
+        ("star-and-name", ((ACEH, "*, x-custom"),)),
+        ("set-cookie", ((ACEH, "Set-Cookie, X-Custom"),)),
+        ("unknown-name", ((ACEH, "x-missing"),)),
+        ("invalid-token", ((ACEH, "x custom, x-other"),)),
+    ]
+    for label, lines in variants:
+        for credentials in ("omit", "include"):
+            origin_lines: Lines = ((ACAO, "{origin}"),)
+            if credentials == "include":
+                origin_lines += ((ACAC, "true"),)
+            yield Behaviour(
+                id=f"aceh-{label}-{credentials}",
+                description=f"exposed headers {label}, credentials {credentials}",
+                hops=(Hop(actual=Reply(200, origin_lines + lines + body)),),
+                fetches=(Fetch(credentials=credentials),),
+            )
+
+
+def status_behaviours() -> Iterator[Behaviour]:
+    for status in (201, 204, 404, 500):
+        yield Behaviour(id=f"status-{status}-star", description=f"actual response {status} with ACAO *",
+                        hops=(Hop(actual=allow((ACAO, "*"), status=status)),),
+                        fetches=(Fetch(credentials="omit"),))
+    yield Behaviour(id="status-500-no-acao", description="actual response 500 without ACAO",
+                    hops=(Hop(actual=Reply(500, ())),), fetches=(Fetch(credentials="omit"),))
+    yield Behaviour(id="status-302-no-location", description="302 without Location, with ACAO *",
+                    hops=(Hop(actual=allow((ACAO, "*"), status=302)),), fetches=(Fetch(credentials="omit"),))
+
+
+def _redirect(status: int, location: str, *lines: tuple[str, str]) -> Reply:
+    return Reply(status, lines + (("Location", location),))
+
+
+def redirect_behaviours() -> Iterator[Behaviour]:
+    star = (ACAO, "*")
+    exact = (ACAO, "{origin}")
+    cases: list[tuple[str, str, tuple[Hop, ...], Fetch]] = [
+        ("same-origin", "302 within the API origin",
+         (Hop(actual=_redirect(302, "{hop1}", exact)), Hop(actual=allow(exact))), Fetch()),
+        ("same-origin-relative", "302 with a relative Location",
+         (Hop(actual=_redirect(302, "/c/{id}/1", exact)), Hop(actual=allow(exact))), Fetch()),
+        ("cross-origin-star", "302 to another origin, final ACAO *",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="api2", actual=allow(star))), Fetch()),
+        ("cross-origin-null", "302 to another origin, final ACAO null",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="api2", actual=allow((ACAO, "null")))),
+         Fetch()),
+        ("cross-origin-exact", "302 to another origin, final ACAO is the page origin",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="api2", actual=allow(exact))), Fetch()),
+        ("cross-origin-absent", "302 to another origin, final response lacks ACAO",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="api2", actual=Reply(200, ()))), Fetch()),
+        ("no-acao-on-redirect", "302 without ACAO",
+         (Hop(actual=_redirect(302, "{hop1}")), Hop(server="api2", actual=allow(star))), Fetch()),
+        ("mismatch-on-redirect", "302 with a wrong ACAO",
+         (Hop(actual=_redirect(302, "{hop1}", (ACAO, "http://127.0.0.1:9"))),
+          Hop(server="api2", actual=allow(star))), Fetch()),
+        ("to-initiator-null", "302 back to the page origin, final ACAO null",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="page", actual=allow((ACAO, "null")))),
+         Fetch()),
+        ("to-initiator-exact", "302 back to the page origin, final ACAO is the page origin",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="page", actual=allow(exact))), Fetch()),
+        ("to-initiator-none", "302 back to the page origin, final response lacks ACAO",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="page", actual=Reply(200, ()))), Fetch()),
+        ("userinfo-cross-origin", "302 to a URL with userinfo on another origin",
+         (Hop(actual=_redirect(302, "{hop1_userinfo}", star)), Hop(server="api2", actual=allow(star))),
+         Fetch()),
+        ("userinfo-same-origin", "302 to a URL with userinfo on the same origin",
+         (Hop(actual=_redirect(302, "{hop1_userinfo}", exact)), Hop(actual=allow(exact))), Fetch()),
+        ("include-null-acac", "credentialed 302 to another origin, final ACAO null and ACAC true",
+         (Hop(actual=_redirect(302, "{hop1}", exact, (ACAC, "true"))),
+          Hop(server="api2", actual=allow((ACAO, "null"), (ACAC, "true")))), Fetch(credentials="include")),
+        ("include-star-final", "credentialed 302 to another origin, final ACAO *",
+         (Hop(actual=_redirect(302, "{hop1}", exact, (ACAC, "true"))),
+          Hop(server="api2", actual=allow(star, (ACAC, "true")))), Fetch(credentials="include")),
+        ("include-no-acac-on-redirect", "credentialed 302 whose redirect response lacks ACAC",
+         (Hop(actual=_redirect(302, "{hop1}", exact)),
+          Hop(server="api2", actual=allow((ACAO, "null"), (ACAC, "true")))), Fetch(credentials="include")),
+        ("three-hops", "302 to api2, 302 back to api, final ACAO null",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="api2", actual=_redirect(302, "{hop2}", star)),
+          Hop(actual=allow((ACAO, "null")))), Fetch()),
+        ("three-hops-exact", "302 to api2, 302 back to api, final ACAO is the page origin",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="api2", actual=_redirect(302, "{hop2}", star)),
+          Hop(actual=allow(exact))), Fetch()),
+        ("post-303", "POST answered 303 to another origin",
+         (Hop(actual=_redirect(303, "{hop1}", star)), Hop(server="api2", actual=allow(star))),
+         Fetch(method="POST", headers=(("Content-Type", "text/plain"),))),
+        ("post-301", "POST answered 301 within the origin",
+         (Hop(actual=_redirect(301, "{hop1}", exact)), Hop(actual=allow(exact))),
+         Fetch(method="POST", headers=(("Content-Type", "text/plain"),))),
+        ("post-307", "POST answered 307 within the origin",
+         (Hop(actual=_redirect(307, "{hop1}", exact)), Hop(actual=allow(exact))),
+         Fetch(method="POST", headers=(("Content-Type", "text/plain"),))),
+        ("manual", "redirect mode manual",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="api2", actual=allow(star))),
+         Fetch(redirect="manual")),
+        ("error", "redirect mode error",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="api2", actual=allow(star))),
+         Fetch(redirect="error")),
+        ("bad-scheme", "302 to a non-HTTP URL",
+         (Hop(actual=_redirect(302, "ftp://127.0.0.1/x", star)),), Fetch()),
+    ]
+    for label, description, hops, fetch in cases:
+        yield Behaviour(id=f"redirect-{label}", description=description, hops=hops, fetches=(fetch,))
+
+    put_preflight = Reply(204, ((ACAO, "*"), (ACAM, "PUT")))
+    yield Behaviour(
+        id="redirect-preflighted-307-cross-origin",
+        description="preflighted PUT answered 307 to another origin: a new preflight there with Origin null",
+        hops=(Hop(actual=_redirect(307, "{hop1}", star), preflight=put_preflight),
+              Hop(server="api2", actual=allow(star), preflight=put_preflight)),
+        fetches=(Fetch(method="PUT", credentials="omit"),),
+    )
+    yield Behaviour(
+        id="redirect-preflighted-307-second-preflight-fails",
+        description="preflighted PUT answered 307; the preflight at the new origin is refused",
+        hops=(Hop(actual=_redirect(307, "{hop1}", star), preflight=put_preflight),
+              Hop(server="api2", actual=allow(star), preflight=Reply(204, ((ACAO, "*"),)))),
+        fetches=(Fetch(method="PUT", credentials="omit"),),
+    )
+    auth_preflight = Reply(204, ((ACAO, "*"), (ACAH, "authorization")))
+    yield Behaviour(
+        id="redirect-authorization-cross-origin",
+        description="request with Authorization answered 307 to another origin",
+        hops=(Hop(actual=_redirect(307, "{hop1}", star), preflight=auth_preflight),
+              Hop(server="api2", actual=allow(star), preflight=auth_preflight)),
+        fetches=(Fetch(headers=(("Authorization", "Bearer t"),), credentials="omit"),),
+    )
+
+
+def mode_behaviours() -> Iterator[Behaviour]:
+    star = allow((ACAO, "*"))
+    cases: list[tuple[str, Fetch, tuple[Hop, ...]]] = [
+        ("no-cors-get", Fetch(mode="no-cors"), (Hop(actual=Reply(200, ())),)),
+        ("no-cors-include", Fetch(mode="no-cors", credentials="include"), (Hop(actual=Reply(200, ())),)),
+        ("no-cors-post", Fetch(method="POST", mode="no-cors", headers=(("Content-Type", "text/plain"),)),
+         (Hop(actual=star),)),
+        ("no-cors-custom-header-dropped", Fetch(mode="no-cors", headers=(("X-Foo", "1"),)),
+         (Hop(actual=Reply(200, ()), preflight=Reply(403, ())),)),
+        ("no-cors-put", Fetch(method="PUT", mode="no-cors"), (Hop(actual=star),)),
+        ("no-cors-redirect-manual", Fetch(mode="no-cors", redirect="manual"),
+         (Hop(actual=_redirect(302, "{hop1}")), Hop(server="api2", actual=star))),
+        ("no-cors-redirect-follow", Fetch(mode="no-cors"),
+         (Hop(actual=_redirect(302, "{hop1}")), Hop(server="api2", actual=Reply(200, ())))),
+        ("same-origin-mode", Fetch(mode="same-origin"), (Hop(actual=star),)),
+        ("cors-forbidden-method", Fetch(method="TRACE"), (Hop(actual=star),)),
+    ]
+    for label, fetch, hops in cases:
+        yield Behaviour(id=f"mode-{label}", description=f"request mode case {label}", hops=hops,
+                        fetches=(fetch,))
+
+
+def _cookie_echo() -> Hop:
+    return Hop(actual=allow((ACAO, "{origin}"), (ACAC, "true")))
+
+
+def cookie_behaviours() -> Iterator[Behaviour]:
+    """Set-Cookie on a credentialed response, then a second fetch that shows which cookies go out.
+
+    Cookie names start with the behaviour's tag (`{cookie}`), so cookies from other cases in the same
+    browser never count.
+    """
+    attributes = [
+        ("plain", ""),
+        ("lax", "; SameSite=Lax"),
+        ("strict", "; SameSite=Strict"),
+        ("none-insecure", "; SameSite=None"),
+        ("none-secure", "; SameSite=None; Secure"),
+        ("secure", "; Secure"),
+        ("partitioned", "; SameSite=None; Secure; Partitioned"),
+        ("bad-domain", "; Domain=example.com"),
+        ("ip-domain", "; Domain=127.0.0.1"),
+        ("httponly", "; HttpOnly; Path=/"),
+        ("expired", "; Max-Age=0"),
+    ]
+    for label, attribute in attributes:
+        set_lines: Lines = ((ACAO, "{origin}"), (ACAC, "true"), ("Set-Cookie", "{cookie}=1" + attribute))
+        for page in (SAME_SITE, CROSS_SITE):
+            if page == CROSS_SITE and label not in ("plain", "none-secure", "partitioned", "none-insecure"):
+                continue
+            suffix = "" if page == SAME_SITE else "-cross-site"
+            yield Behaviour(
+                id=f"cookie-{label}{suffix}",
+                description=f"credentialed Set-Cookie ({label}) from a {page} page, then a credentialed GET",
+                hops=(Hop(actual=Reply(200, set_lines)), _cookie_echo()),
+                fetches=(Fetch(credentials="include"), Fetch(credentials="include", start=1)),
+                page=page,
+                tags=frozenset({"cookies"}),
+            )
+    yield Behaviour(
+        id="cookie-set-without-include",
+        description="Set-Cookie on a response to a request without credentials is ignored",
+        hops=(Hop(actual=allow((ACAO, "{origin}"), ("Set-Cookie", "{cookie}=1; SameSite=Lax"))), _cookie_echo()),
+        fetches=(Fetch(credentials="same-origin"), Fetch(credentials="include", start=1)),
+        tags=frozenset({"cookies"}),
+    )
+    yield Behaviour(
+        id="cookie-set-on-blocked-response",
+        description="Set-Cookie on a credentialed response that fails the CORS check is still stored",
+        hops=(Hop(actual=allow((ACAO, "*"), (ACAC, "true"), ("Set-Cookie", "{cookie}=1; SameSite=Lax"))),
+              _cookie_echo()),
+        fetches=(Fetch(credentials="include"), Fetch(credentials="include", start=1)),
+        tags=frozenset({"cookies"}),
+    )
+    yield Behaviour(
+        id="cookie-not-sent-without-include",
+        description="a stored cookie is not sent on a request with the default credentials mode",
+        hops=(Hop(actual=allow((ACAO, "{origin}"), (ACAC, "true"), ("Set-Cookie", "{cookie}=1; SameSite=Lax"))),
+              _cookie_echo()),
+        fetches=(Fetch(credentials="include"), Fetch(credentials="same-origin", start=1)),
+        tags=frozenset({"cookies"}),
+    )
+
+
+def opaque_origin_behaviours() -> Iterator[Behaviour]:
+    variants: list[tuple[str, Lines, str]] = [
+        ("null", ((ACAO, "null"),), "omit"),
+        ("star", ((ACAO, "*"),), "omit"),
+        ("page-origin", ((ACAO, "{page}"),), "omit"),
+        ("null-include", ((ACAO, "null"), (ACAC, "true")), "include"),
+        ("star-include", ((ACAO, "*"), (ACAC, "true")), "include"),
+        ("absent", (), "omit"),
+    ]
+    for label, lines, credentials in variants:
+        yield Behaviour(
+            id=f"opaque-origin-{label}",
+            description=f"fetch from a sandboxed iframe (Origin null), ACAO {label}",
+            hops=(Hop(actual=Reply(200, lines)),),
+            fetches=(Fetch(credentials=credentials),),
+            page=OPAQUE,
+        )
+    yield Behaviour(
+        id="opaque-origin-preflight",
+        description="preflighted PUT from a sandboxed iframe, preflight ACAO null",
+        hops=(Hop(actual=allow((ACAO, "null")), preflight=Reply(204, ((ACAO, "null"), (ACAM, "PUT")))),),
+        fetches=(Fetch(method="PUT", credentials="omit"),),
+        page=OPAQUE,
+    )
+
+
+def cross_site_behaviours() -> Iterator[Behaviour]:
+    """A few plain CORS cases from a page on `localhost`, a different site from 127.0.0.1."""
+    variants: list[tuple[str, Lines, str]] = [
+        ("exact", ((ACAO, "{origin}"),), "omit"),
+        ("exact-include", ((ACAO, "{origin}"), (ACAC, "true")), "include"),
+        ("ip-origin", ((ACAO, "http://127.0.0.1:{page_port}"),), "omit"),
+    ]
+    for label, lines, credentials in variants:
+        yield Behaviour(
+            id=f"cross-site-{label}",
+            description=f"fetch from a localhost page to 127.0.0.1, ACAO {label}",
+            hops=(Hop(actual=Reply(200, lines)),),
+            fetches=(Fetch(credentials=credentials),),
+            page=CROSS_SITE,
+        )
+
+
+def behaviours() -> list[Behaviour]:
+    """Return every behaviour, in a fixed order, with unique ids."""
+    groups = (
+        origin_behaviours, credentials_behaviours, method_behaviours, header_behaviours,
+        trigger_behaviours, preflight_status_behaviours, max_age_behaviours, exposure_behaviours,
+        status_behaviours, redirect_behaviours, mode_behaviours, cookie_behaviours,
+        opaque_origin_behaviours, cross_site_behaviours,
+    )
+    result = [_with_second_hop(behaviour) for group in groups for behaviour in group()]
+    ids = [behaviour.id for behaviour in result]
+    duplicates = sorted({case_id for case_id in ids if ids.count(case_id) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate behaviour ids: {duplicates}")
+    return result
