@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from .. import __version__
-from .check import check
-from .demo import demo
+from .check import check as check_command
+from .demo import demo as demo_command
 from .errors import EXIT_INTERNAL, CLIError
 
 # Commands whose modules other parts of corsguard provide. The group lists them only when the
@@ -94,7 +94,7 @@ def main() -> None:
     """
 
 
-main.add_command(check)
-main.add_command(demo)
+main.add_command(check_command)
+main.add_command(demo_command)
 
 __all__ = ["main"]

@@ -80,18 +80,16 @@ def check(url: str, origin: str, method: str, headers: tuple[str, ...], credenti
 def build_request(url: str, origin: str, method: str, headers: tuple[str, ...], credentials: str,
                   mode: str, redirect: str, cookies: tuple[str, ...]) -> FetchRequest:
     """Validate the options and build the checker's request; raise CLIError on the first bad value."""
+    parsed_url = parse_url(url)
+    parsed_origin = parse_origin_option(origin)
+    parsed_method = parse_method(method)
+    parsed_headers = tuple(parse_header(header) for header in headers)
+    parsed_cookies = tuple(parse_cookie(cookie) for cookie in cookies)
+
     from ..browser import FetchRequest
 
-    return FetchRequest(
-        url=parse_url(url),
-        origin=parse_origin_option(origin),
-        method=parse_method(method),
-        headers=tuple(parse_header(header) for header in headers),
-        mode=mode,
-        credentials=credentials,
-        redirect=redirect,
-        cookies=tuple(parse_cookie(cookie) for cookie in cookies),
-    )
+    return FetchRequest(url=parsed_url, origin=parsed_origin, method=parsed_method, headers=parsed_headers,
+                        mode=mode, credentials=credentials, redirect=redirect, cookies=parsed_cookies)
 
 
 def run_check(request: FetchRequest, profile: str, timeout: float) -> Verdict:

@@ -78,10 +78,15 @@ def parse_header(text: str) -> tuple[str, str]:
 
 
 def parse_cookie(text: str) -> tuple[str, str]:
-    """Split a `name=value` cookie jar entry; the name is a token and the value RFC 6265 octets."""
-    name, equals, value = text.partition("=")
+    """Split a `name=value[; attributes]` cookie jar entry into the name and the rest.
+
+    The name must be a token and the value RFC 6265 cookie octets. Attributes such as
+    `SameSite=None; Secure` stay after the value, which is how the checker reads a jar entry.
+    """
+    pair, semicolon, attributes = text.partition(";")
+    name, equals, value = pair.strip(_HTTP_WHITESPACE).partition("=")
     if not equals:
-        raise CLIError(f"invalid cookie {text!r}: expected 'name=value'")
+        raise CLIError(f"invalid cookie {text!r}: expected 'name=value', optionally followed by '; attributes'")
     if not is_token(name):
         raise CLIError(f"invalid cookie {text!r}: the name {name!r} is not an HTTP token")
     bare = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
@@ -89,9 +94,10 @@ def parse_cookie(text: str) -> tuple[str, str]:
     if bad:
         raise CLIError(
             f"invalid cookie {text!r}: the value contains {''.join(bad)!r}; "
-            "spaces, quotes, commas, semicolons and backslashes are not allowed"
+            "spaces, quotes, commas and backslashes are not allowed (a semicolon starts the attributes)"
         )
-    return name, value
+    attributes = attributes.strip(_HTTP_WHITESPACE)
+    return name, f"{value}; {attributes}" if semicolon and attributes else value
 
 
 def parse_method(text: str) -> str:

@@ -5,17 +5,16 @@ Both outputs come from one list of blocks, so they always carry the same facts.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from ..browser import Exchange, FetchRequest, Verdict
+    from ..browser import CookieOutcome, Exchange, FetchRequest, Verdict
 
 # Response headers worth showing in the step-by-step view; `--json` carries all of them.
 _SHOWN_RESPONSE_HEADERS = frozenset({"vary", "location", "set-cookie", "content-type"})
@@ -160,20 +159,12 @@ def _yes_no(value: bool | None) -> str:
     return "n/a" if value is None else "yes" if value else "no"
 
 
-def describe_cookie(outcome: Any) -> str:
-    """Describe one cookie outcome as "name: outcome (reason)" from whichever fields it has."""
-    if dataclasses.is_dataclass(outcome) and not isinstance(outcome, type):
-        values = dataclasses.asdict(outcome)
-    elif isinstance(outcome, dict):
-        values = dict(outcome)
-    else:
-        return str(outcome)
-    name = values.pop("name", None)
-    reason = values.pop("reason", None)
-    parts = [f"{key} {value}" for key, value in values.items() if value not in (None, "", ())]
-    text = f"{name}: " if name else ""
-    text += ", ".join(str(part) for part in parts)
-    return f"{text} ({reason})" if reason else text
+def describe_cookie(outcome: CookieOutcome) -> str:
+    """Describe one cookie outcome as "name: action at URL (reason): detail"."""
+    text = f"{outcome.name}: {outcome.action} at {outcome.url}"
+    if outcome.reason:
+        text += f" ({outcome.reason})"
+    return f"{text}: {outcome.detail}" if outcome.detail else text
 
 
 def render_plain(blocks: Iterable[Block]) -> str:
