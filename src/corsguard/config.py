@@ -55,6 +55,8 @@ PROBLEM_CODES: Mapping[str, str] = {
     "max-age-range": "a max_age outside 0..86400 seconds",
     "preflight-status": "a preflight_status other than 200 or 204",
     "predicate-signature": "an origin predicate that does not take one or two positional arguments",
+    "origin-regex-invalid": "an origin regular expression that is not a string or does not compile",
+    "origin-regex-unescaped-dot": "an unescaped `.` between host characters in an origin regular expression",
     "route-invalid": "a per-route key that is not a valid path pattern or regular expression",
 }
 
