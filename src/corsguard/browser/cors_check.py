@@ -1,0 +1,127 @@
+"""The CORS check (Fetch, "CORS check") and how each engine names its failures.
+
+The check itself is the standard's; the classification follows Chromium's
+`services/network/public/cpp/cors/cors.cc` (CheckAccess) and Firefox's
+`nsCORSListenerProxy::CheckRequestApproved`, which test the same conditions in different orders.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+
+from ..fetch import (
+    ACAC,
+    ACAO,
+    ACEH,
+    FORBIDDEN_RESPONSE_HEADER_NAMES,
+    SAFELISTED_RESPONSE_HEADER_NAMES,
+    is_token,
+    split_list,
+)
+from .model import HeaderLines, get_header, header_lines
+
+_SPECIAL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file"})
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFailure:
+    """A failed CORS check: Chromium's and Firefox's names, and the offending value."""
+
+    chromium: str
+    firefox: str
+    failed_parameter: str | None
+
+
+def _parses_as_url(value: str) -> bool:
+    """Approximate Chromium's GURL validity test for an Access-Control-Allow-Origin value."""
+    try:
+        parts = urllib.parse.urlsplit(value)
+    except ValueError:
+        return False
+    scheme = value.partition(":")[0]
+    if not parts.scheme or scheme != parts.scheme and scheme.lower() != parts.scheme:
+        return False
+    if parts.scheme in _SPECIAL_SCHEMES:
+        return bool(parts.netloc) and value[len(scheme) + 1 :].startswith("//")
+    return True
+
+
+def _chromium_mismatch(value: str) -> str:
+    if " " in value or "," in value:
+        return "MultipleAllowOriginValues"
+    if value == "null":
+        return "AllowOriginMismatch"
+    if not _parses_as_url(value):
+        return "InvalidAllowOriginValue"
+    return "AllowOriginMismatch"
+
+
+def cors_check(headers: HeaderLines, origin: str, credentials: bool) -> CheckFailure | None:
+    """Run the CORS check on response headers; return None when it passes.
+
+    `origin` is the request's serialized origin (`null` for opaque or tainted origins) and
+    `credentials` is whether the request's credentials mode is `include`.
+    """
+    lines = header_lines(headers, ACAO)
+    allow_origin = get_header(headers, ACAO)
+    if allow_origin is None:
+        return CheckFailure("MissingAllowOriginHeader", "CORSMissingAllowOrigin", None)
+
+    failure = _origin_failure(allow_origin, len(lines), origin, credentials)
+    if failure is not None or not credentials:
+        return failure
+
+    # Fetch: with credentials, Access-Control-Allow-Credentials must be exactly `true`.
+    allow_credentials = get_header(headers, ACAC)
+    if allow_credentials != "true":
+        return CheckFailure("InvalidAllowCredentials", "CORSMissingAllowCredentials", allow_credentials or "")
+    return None
+
+
+def _origin_failure(value: str, line_count: int, origin: str, credentials: bool) -> CheckFailure | None:
+    if value == "*" and not credentials:
+        return None
+    if value == origin:
+        return None
+
+    if value == "*":
+        chromium = "WildcardOriginNotAllowed"
+    else:
+        chromium = _chromium_mismatch(value)
+
+    if line_count > 1:
+        firefox = "CORSMultipleAllowOriginNotAllowed"
+    elif value == "*":
+        firefox = "CORSNotSupportingCredentials"
+    else:
+        firefox = "CORSAllowOriginNotMatchingOrigin"
+    return CheckFailure(chromium, firefox, value)
+
+
+def preflight_name(chromium: str) -> str:
+    """Return the name Chromium uses when a CORS check fails on a preflight response."""
+    return "Preflight" + chromium
+
+
+def visible_headers(headers: HeaderLines, credentials: bool) -> tuple[str, ...]:
+    """Return the lowercase header names script can read on a CORS response, sorted.
+
+    Safelisted response headers, plus those listed in Access-Control-Expose-Headers; `*` exposes
+    every name unless credentials are included. Set-Cookie is never exposed.
+    """
+    present = {name.lower() for name, _ in headers}
+    exposed = {name.lower() for value in header_lines(headers, ACEH) for name in split_list(value)}
+    if not all(is_token(name) for name in exposed):
+        # Fetch, "extract header list values": one invalid element voids the whole list.
+        exposed = set()
+    if "*" in exposed and not credentials:
+        readable = set(present)
+    else:
+        readable = set(SAFELISTED_RESPONSE_HEADER_NAMES | exposed) & present
+    return tuple(sorted(readable - FORBIDDEN_RESPONSE_HEADER_NAMES))
+
+
+def basic_visible_headers(headers: HeaderLines) -> tuple[str, ...]:
+    """Return the header names script can read on a same-origin response (all but Set-Cookie)."""
+    return tuple(sorted({name.lower() for name, _ in headers} - FORBIDDEN_RESPONSE_HEADER_NAMES))

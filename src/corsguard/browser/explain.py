@@ -1,0 +1,99 @@
+"""Turn a failure or a success into a plain explanation, a server-side fix and warnings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fetch import ACAH, ACAM, ACAO, VARY, split_list
+from .errors import CHROMIUM_ERRORS, ErrorInfo
+from .model import CorsFailure, RecordedResponse, get_header
+
+_STAGES = {
+    "request": "Before sending anything",
+    "preflight": "At the preflight",
+    "redirect": "At a redirect",
+    "actual": "On the response",
+}
+
+
+def error_info(code: str) -> ErrorInfo:
+    """Return the explanation and fix for an error id; raise KeyError for an unknown id."""
+    return CHROMIUM_ERRORS[code]
+
+
+class _Fields(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def explain_failure(failure: CorsFailure, context: dict[str, Any]) -> tuple[str, str]:
+    """Return (explanation, fix) for a blocked fetch."""
+    info = error_info(failure.code)
+    fields = _Fields(context)
+    fields["value"] = failure.failed_parameter if failure.failed_parameter is not None else ""
+    stage = _STAGES.get(failure.stage, failure.stage)
+    explanation = f"{stage} ({context['method']} {context['url']}): " + info.explanation.format_map(fields)
+    if context.get("tainted"):
+        explanation += (" The request was redirected from one origin to another, so its origin is now "
+                        "`null`: the final server must answer `Access-Control-Allow-Origin: null` or `*` "
+                        "(`*` only without credentials).")
+    extras = _further_preflight_problems(failure, context)
+    if extras:
+        explanation += " Also: " + " ".join(extras)
+    fix = info.fix.format_map(fields)
+    return explanation, fix
+
+
+def _further_preflight_problems(failure: CorsFailure, context: dict[str, Any]) -> list[str]:
+    """Name problems of a failed preflight that the browser did not get to report."""
+    response = context.get("response")
+    if failure.stage != "preflight" or not isinstance(response, RecordedResponse):
+        return []
+    problems = []
+    first = failure.code
+    if first.startswith("Preflight") and first not in ("PreflightInvalidStatus", "PreflightDisallowedRedirect"):
+        if not 200 <= response.status <= 299:
+            problems.append(f"the preflight status {response.status} is not 2xx either.")
+    if first in ("MethodDisallowedByPreflightResponse", "HeaderDisallowedByPreflightResponse"):
+        return problems
+    method = str(context.get("method", ""))
+    allowed_methods = split_list(get_header(response.headers, ACAM) or "")
+    if method not in ("GET", "HEAD", "POST") and method not in allowed_methods:
+        problems.append(f"`Access-Control-Allow-Methods` does not list {method}.")
+    allowed_headers = {name.lower() for name in split_list(get_header(response.headers, ACAH) or "")}
+    unsafe = [name for name in context.get("unsafe_headers", []) if name not in allowed_headers]
+    if unsafe:
+        problems.append(f"`Access-Control-Allow-Headers` does not list {', '.join(unsafe)}.")
+    return problems
+
+
+def explain_success(verdict: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Return (explanation, fix) for a fetch that was not blocked; the fix is empty."""
+    if verdict == "opaque":
+        return ("The request was sent in `no-cors` mode: the browser sends it without a CORS check, and the page "
+                "gets an opaque response (status 0, no headers, no body) it cannot read.",
+                "")
+    if verdict == "opaqueredirect":
+        return ("The server answered with a redirect and the request used `redirect: \"manual\"`, so the page "
+                "gets an opaque-redirect response (status 0) and cannot read where it points.",
+                "")
+    credentials = "with cookies" if context.get("credentials") == "include" else "without cookies"
+    return (f"Allowed: the page at {context['page_origin']} can read the response of {context['method']} "
+            f"{context['url']} ({credentials}).", "")
+
+
+def success_warnings(response: RecordedResponse, origin: str, credentials: bool) -> list[str]:
+    """Flag responses that pass the CORS check but are dangerous to serve."""
+    warnings = []
+    allow_origin = get_header(response.headers, ACAO)
+    if allow_origin == "null":
+        warnings.append(
+            "Access-Control-Allow-Origin is `null`, which matches every sandboxed iframe, `data:` and "
+            "`file:` document and every redirected request; allow real origins instead (corsguard rejects "
+            "`null` in `allow_origins`).")
+    vary = {name.lower() for name in split_list(get_header(response.headers, VARY) or "")}
+    if credentials and allow_origin == origin and origin != "null" and not vary & {"origin", "*"}:
+        warnings.append(
+            "The response echoes the origin with credentials but has no `Vary: Origin`, so a shared cache "
+            "may serve it to another origin; corsguard's middleware always adds `Vary: Origin`.")
+    return warnings

@@ -1,0 +1,366 @@
+"""Read recorded traffic, HAR files and raw HTTP text, into requests the checker can replay.
+
+A HAR file (HTTP Archive 1.2, as exported by Chrome's and Firefox's DevTools or recorded by
+Playwright) holds one entry per request the browser made. `parse_har` finds the cross-origin
+fetches among them, joins each to its recorded preflight and redirect hops, and returns one
+`RecordedFetch` per fetch: the `FetchRequest` rebuilt from the recorded headers and the responses
+to replay with `RecordedTransport`.
+
+What a recording does not store is inferred, and every inference is listed in `notes`:
+
+- the page origin: the `Origin` request header, else the `Referer`, else the HAR page entry;
+- the request mode: `Sec-Fetch-Mode`, else `cors`;
+- the credentials mode: `include` when the request carried cookies, else `same-origin`;
+- the headers script set: the recorded headers minus those the browser adds itself.
+
+Problems with the file raise `RecordingError` with a one-line message naming the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..origin import parse_origin
+from .http_text import RecordingError, browser_added, parse_http_messages
+from .model import REDIRECT_STATUSES, FetchRequest, HeaderLines, RecordedResponse, get_header, parse_url
+
+__all__ = ["RecordedFetch", "RecordingError", "parse_har", "parse_http_messages", "load_har"]
+
+# HAR statuses of 0 or -1 mean the browser recorded no response (a blocked or aborted request).
+_NO_STATUS = 0
+
+
+@dataclass(frozen=True)
+class RecordedFetch:
+    """One cross-origin fetch from a recording, ready to check with `RecordedTransport`.
+
+    `responses` maps (method, URL) to the recorded responses in order. `complete` is False when
+    the recording lacks a response the fetch must have received; `failure` is the browser's own
+    error text from the recording (such as `net::ERR_FAILED`), if any.
+    """
+
+    label: str
+    request: FetchRequest
+    responses: Mapping[tuple[str, str], Sequence[RecordedResponse]]
+    complete: bool = True
+    failure: str | None = None
+    preflight_recorded: bool = False
+    entries: tuple[int, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+def load_har(path: str, credentials: str | None = None, origin: str | None = None) -> list[RecordedFetch]:
+    """Read a HAR file from `path`; see `parse_har`."""
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except OSError as error:
+        raise RecordingError(f"cannot read {path}: {error.strerror or error}") from None
+    return parse_har(data, name=path, credentials=credentials, origin=origin)
+
+
+def parse_har(data: bytes | str, name: str = "HAR", credentials: str | None = None,
+              origin: str | None = None) -> list[RecordedFetch]:
+    """Return every cross-origin fetch recorded in a HAR document.
+
+    `credentials` and `origin` override the inferred credentials mode and page origin.
+    """
+    document = _decode_json(data, name)
+    entries = _entries(document, name)
+    pages = _page_origins(document, entries)
+    consumed: set[int] = set()
+    fetches = []
+    for index, entry in enumerate(entries):
+        if index in consumed or _is_preflight(entry) or _is_navigation(entry):
+            continue
+        fetch = _build_fetch(index, entries, pages, consumed, name, credentials, origin)
+        if fetch is not None:
+            fetches.append(fetch)
+    return fetches
+
+
+# Reading the document
+
+
+def _decode_json(data: bytes | str, name: str) -> Any:
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise RecordingError(f"{name} is not UTF-8 text (invalid byte at offset {error.start})") from None
+    else:
+        text = data
+    if not text.strip():
+        raise RecordingError(f"{name} is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.pos >= len(text.rstrip()) - 1:
+            raise RecordingError(f"{name} is truncated: the JSON ends at line {error.lineno} "
+                                 f"before the document is complete") from None
+        raise RecordingError(f"{name} is not valid JSON: {error.msg} at line {error.lineno}, "
+                             f"column {error.colno}") from None
+
+
+def _entries(document: Any, name: str) -> list[dict[str, Any]]:
+    if not isinstance(document, dict) or not isinstance(document.get("log"), dict):
+        raise RecordingError(f"{name} is not a HAR file: the top level has no \"log\" object")
+    entries = document["log"].get("entries")
+    if not isinstance(entries, list):
+        raise RecordingError(f"{name} is not a HAR file: log.entries is missing or not a list")
+    for index, entry in enumerate(entries):
+        _check_entry(entry, index, name)
+    return entries
+
+
+def _check_entry(entry: Any, index: int, name: str) -> None:
+    where = f"{name}: entry {index}"
+    if not isinstance(entry, dict):
+        raise RecordingError(f"{where} is not an object")
+    request = entry.get("request")
+    if not isinstance(request, dict):
+        raise RecordingError(f"{where} has no request object")
+    for key in ("method", "url"):
+        if not isinstance(request.get(key), str) or not request[key]:
+            raise RecordingError(f"{where}: request.{key} is missing or not a string")
+    _header_list(request.get("headers", []), f"{where}: request.headers")
+    response = entry.get("response")
+    if response is None:
+        return
+    if not isinstance(response, dict):
+        raise RecordingError(f"{where}: response is not an object")
+    status = response.get("status", _NO_STATUS)
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise RecordingError(f"{where}: response.status {status!r} is not an integer")
+    _header_list(response.get("headers", []), f"{where}: response.headers")
+
+
+def _header_list(value: Any, where: str) -> HeaderLines:
+    if not isinstance(value, list):
+        raise RecordingError(f"{where} is not a list")
+    lines = []
+    for position, item in enumerate(value):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(
+                item.get("value", ""), str):
+            raise RecordingError(f"{where}[{position}] is not a {{name, value}} pair of strings")
+        lines.append((item["name"], item.get("value", "")))
+    return tuple(lines)
+
+
+# One entry's parts
+
+
+def _request_headers(entry: dict[str, Any]) -> HeaderLines:
+    return _header_list(entry["request"].get("headers", []), "request.headers")
+
+
+def _response(entry: dict[str, Any], url: str) -> RecordedResponse | None:
+    response = entry.get("response")
+    if not isinstance(response, dict):
+        return None
+    status = response.get("status", _NO_STATUS)
+    headers = _header_list(response.get("headers", []), "response.headers")
+    # HTTP/2 pseudo-headers in Chrome's export are not response headers.
+    headers = tuple((name, value) for name, value in headers if not name.startswith(":"))
+    if status <= _NO_STATUS and not headers:
+        return None
+    if status <= _NO_STATUS:
+        status = 200  # headers without a status line: the CORS check of a non-redirect ignores it
+    return RecordedResponse(status, headers, url)
+
+
+def _failure_text(entry: dict[str, Any]) -> str | None:
+    response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
+    for value in (response.get("_failureText"), response.get("_error"), entry.get("_failureText")):
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _is_preflight(entry: dict[str, Any]) -> bool:
+    if entry.get("_resourceType") == "preflight":
+        return True
+    request = entry["request"]
+    return request["method"].upper() == "OPTIONS" and get_header(
+        _request_headers(entry), "access-control-request-method") is not None
+
+
+def _is_navigation(entry: dict[str, Any]) -> bool:
+    mode = get_header(_request_headers(entry), "sec-fetch-mode")
+    return mode == "navigate" or entry.get("_resourceType") in ("document", "navigation")
+
+
+# Page origins
+
+
+def _page_origins(document: Any, entries: list[dict[str, Any]]) -> dict[str, str]:
+    """Map HAR page ids to the origin of the page's document, where the file shows it."""
+    origins: dict[str, str] = {}
+    for page in document["log"].get("pages") or []:
+        if isinstance(page, dict) and isinstance(page.get("id"), str):
+            origin = _origin_of(page.get("title"))
+            if origin is not None:
+                origins[page["id"]] = origin
+    for entry in entries:
+        page_id = entry.get("pageref")
+        if isinstance(page_id, str) and page_id not in origins and _is_navigation(entry):
+            origin = _origin_of(entry["request"]["url"])
+            if origin is not None:
+                origins[page_id] = origin
+    return origins
+
+
+def _origin_of(url: Any) -> str | None:
+    if not isinstance(url, str):
+        return None
+    parsed = parse_url(url)
+    if parsed is None or parsed.origin is None:
+        return None
+    return parsed.origin.serialize()
+
+
+def _page_origin(entry: dict[str, Any], pages: dict[str, str]) -> tuple[str | None, str]:
+    headers = _request_headers(entry)
+    origin_header = get_header(headers, "origin")
+    if origin_header is not None:
+        if origin_header == "null" or parse_origin(origin_header) is not None:
+            return origin_header, "the Origin request header"
+    referer = _origin_of(get_header(headers, "referer"))
+    if referer is not None:
+        return referer, "the Referer request header"
+    page_id = entry.get("pageref")
+    if isinstance(page_id, str) and page_id in pages:
+        return pages[page_id], "the HAR page entry"
+    return None, ""
+
+
+# Building one fetch
+
+
+def _build_fetch(index: int, entries: list[dict[str, Any]], pages: dict[str, str], consumed: set[int],
+                 name: str, credentials: str | None, origin_override: str | None) -> RecordedFetch | None:
+    entry = entries[index]
+    url = entry["request"]["url"]
+    target = parse_url(url)
+    if target is None or not target.is_http:
+        return None
+    page_origin, origin_source = _page_origin(entry, pages)
+    if origin_override is not None:
+        page_origin, origin_source = origin_override, "--origin"
+    if page_origin is None:
+        return None
+    if page_origin != "null" and target.origin is not None and target.origin.serialize() == page_origin:
+        return None  # same-origin: no CORS
+
+    notes = [f"page origin {page_origin} from {origin_source}"]
+    headers = _request_headers(entry)
+    request, request_notes = _rebuild_request(entry, headers, page_origin, credentials)
+    notes += request_notes
+    hops = _redirect_hops(index, entries, consumed)
+    responses: dict[tuple[str, str], list[RecordedResponse]] = {}
+    preflight_recorded = False
+    complete = True
+    failure = None
+    for hop_index in hops:
+        hop = entries[hop_index]
+        hop_url = hop["request"]["url"]
+        preflight = _find_preflight(hop_index, entries, consumed)
+        if preflight is not None:
+            preflight_response = _response(entries[preflight], hop_url)
+            if preflight_response is not None:
+                responses.setdefault(("OPTIONS", hop_url), []).append(preflight_response)
+                preflight_recorded = True
+        response = _response(hop, hop_url)
+        if response is None:
+            complete = False
+            failure = _failure_text(hop) or failure
+        else:
+            responses.setdefault((hop["request"]["method"], hop_url), []).append(response)
+    label = f"entry {index}: {request.method} {url}"
+    return RecordedFetch(label, request, responses, complete, failure, preflight_recorded, tuple(hops),
+                         tuple(notes))
+
+
+def _rebuild_request(entry: dict[str, Any], headers: HeaderLines, origin: str,
+                     credentials: str | None) -> tuple[FetchRequest, list[str]]:
+    notes = []
+    mode = get_header(headers, "sec-fetch-mode")
+    if mode not in ("cors", "no-cors", "same-origin"):
+        notes.append("request mode not recorded (no Sec-Fetch-Mode); assumed cors")
+        mode = "cors"
+    cookies = _request_cookies(entry, headers)
+    if credentials is None:
+        credentials = "include" if cookies else "same-origin"
+        notes.append(f"credentials mode {credentials}: the request "
+                     f"{'carried' if cookies else 'carried no'} cookies")
+    script_headers = tuple((key, value) for key, value in headers if not browser_added(key, value))
+    request = FetchRequest(url=entry["request"]["url"], origin=origin, method=entry["request"]["method"],
+                           headers=script_headers, mode=mode, credentials=credentials, cookies=cookies)
+    return request, notes
+
+
+def _request_cookies(entry: dict[str, Any], headers: HeaderLines) -> HeaderLines:
+    cookie_header = get_header(headers, "cookie")
+    cookies: list[tuple[str, str]] = []
+    if cookie_header:
+        for part in cookie_header.replace(", ", "; ").split(";"):
+            key, equals, value = part.strip().partition("=")
+            if equals and key:
+                cookies.append((key, value))
+    if not cookies:
+        for item in entry["request"].get("cookies") or []:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                cookies.append((item["name"], str(item.get("value", ""))))
+    return tuple(cookies)
+
+
+def _redirect_hops(index: int, entries: list[dict[str, Any]], consumed: set[int]) -> list[int]:
+    """Follow recorded redirects from entry `index`: each later entry fetching the Location."""
+    hops = [index]
+    consumed.add(index)
+    current = index
+    while True:
+        entry = entries[current]
+        response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
+        status = response.get("status", _NO_STATUS)
+        if status not in REDIRECT_STATUSES:
+            return hops
+        location = response.get("redirectURL") or get_header(
+            _header_list(response.get("headers", []), "response.headers"), "location")
+        target = parse_url(location, base=entry["request"]["url"]) if location else None
+        if target is None:
+            return hops
+        following = next((later for later in range(current + 1, len(entries))
+                          if later not in consumed and not _is_preflight(entries[later])
+                          and _same_url(entries[later]["request"]["url"], target.text)), None)
+        if following is None:
+            return hops
+        hops.append(following)
+        consumed.add(following)
+        current = following
+
+
+def _same_url(recorded: str, expected: str) -> bool:
+    # Browsers record the URL without userinfo, and may differ in a trailing `#fragment`.
+    left, right = parse_url(recorded), parse_url(expected)
+    if left is None or right is None:
+        return recorded == expected
+    return left.text.split("#")[0] == right.text.split("#")[0].replace(_userinfo(right.text), "", 1)
+
+
+def _userinfo(url: str) -> str:
+    authority = url.split("//", 1)[-1].split("/", 1)[0]
+    return authority.rpartition("@")[0] + "@" if "@" in authority else ""
+
+
+def _find_preflight(index: int, entries: list[dict[str, Any]], consumed: set[int]) -> int | None:
+    """Return the closest unused preflight entry for the same URL recorded before entry `index`."""
+    url = entries[index]["request"]["url"]
+    for earlier in range(index - 1, -1, -1):
+        if earlier not in consumed and _is_preflight(entries[earlier]) and entries[earlier]["request"]["url"] == url:
+            consumed.add(earlier)
+            return earlier
+    return None

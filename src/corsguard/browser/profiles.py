@@ -1,0 +1,82 @@
+"""Browser profiles: the Fetch standard, and the places where Chromium and Firefox depart from it.
+
+A profile changes only behaviour that a real engine shows differently from the standard; error
+names are reported for both engines whatever the profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Fetch, "CORS-preflight cache": an entry without Access-Control-Max-Age lives 5 seconds.
+DEFAULT_MAX_AGE_SECONDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The behaviour switches of one browser."""
+
+    name: str
+    # Whether `Access-Control-Allow-Headers: *` covers `Authorization` on non-credentialed requests.
+    authorization_under_wildcard: bool
+    # Whether the client-hint headers (DPR, Width, ...) are CORS-safelisted.
+    chromium_safelist_extras: bool
+    # Whether repeated request header names are merged before the safelist check.
+    merge_duplicate_request_headers: bool
+    # Longest lifetime of a preflight cache entry, or None when only the server's value counts.
+    max_age_cap_seconds: int | None
+    # Whether an unparseable Access-Control-Max-Age still caches for the default 5 seconds.
+    cache_unparseable_max_age: bool
+    # Most entries a preflight cache keeps (least recently used dropped first), or None.
+    max_cache_entries: int | None
+    # Whether third-party (cross-site, unpartitioned) cookies are blocked by default.
+    blocks_third_party_cookies: bool
+    # Console warning shown when `*` lets Authorization through, if the engine shows one.
+    authorization_wildcard_warning: str | None = None
+
+
+SPEC = Profile(
+    name="spec",
+    authorization_under_wildcard=False,
+    chromium_safelist_extras=False,
+    merge_duplicate_request_headers=False,
+    max_age_cap_seconds=None,
+    cache_unparseable_max_age=True,
+    max_cache_entries=None,
+    blocks_third_party_cookies=False,
+)
+
+# Chromium 156 as observed on loopback, plus services/network/cors/preflight_result.cc.
+CHROMIUM = Profile(
+    name="chromium",
+    authorization_under_wildcard=True,
+    chromium_safelist_extras=True,
+    merge_duplicate_request_headers=True,
+    max_age_cap_seconds=7200,
+    cache_unparseable_max_age=True,
+    max_cache_entries=None,
+    blocks_third_party_cookies=True,
+)
+
+# Firefox, from netwerk/protocol/http/nsCORSListenerProxy.cpp and its preferences.
+FIREFOX = Profile(
+    name="firefox",
+    authorization_under_wildcard=True,
+    chromium_safelist_extras=False,
+    merge_duplicate_request_headers=False,
+    max_age_cap_seconds=86400,
+    cache_unparseable_max_age=False,
+    max_cache_entries=100,
+    blocks_third_party_cookies=False,
+    authorization_wildcard_warning="CORSAllowHeaderFromPreflightDeprecation",
+)
+
+PROFILES: dict[str, Profile] = {profile.name: profile for profile in (SPEC, CHROMIUM, FIREFOX)}
+
+
+def get_profile(name: str) -> Profile:
+    """Return the profile called `name`; raise ValueError naming the valid ones otherwise."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(f"unknown browser profile {name!r}; use one of {', '.join(PROFILES)}") from None
