@@ -1,0 +1,177 @@
+"""Chromium as the judge: the checker's `chromium` profile must agree with headless Chromium.
+
+Every generated behaviour (tests/browser/generator.py) is served from loopback servers and fetched
+twice: by headless Chromium from a page on another loopback origin, and by the checker over HTTP
+against the same servers. For each fetch call the test compares the verdict, the `CorsError` name
+(read from `Network.loadingFailed` over the DevTools protocol), the failed parameter, the status
+and readable header names, the Set-Cookie lines Chromium refused, and the requests each side sent
+(method, Origin, Access-Control-Request-Method/-Headers, and the test's own cookies).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.browser.generator import Behaviour, behaviours
+from tests.support.behaviour_server import BehaviourServers, SeenRequest, serve_behaviours
+from tests.support.chromium import launch_chromium
+from tests.support.chromium_fetch import ChromiumOutcome, run_in_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+BEHAVIOURS = behaviours()
+
+
+@dataclass
+class CaseResult:
+    """Both sides' outcomes for one behaviour and the differences found."""
+
+    behaviour: Behaviour
+    chromium: list[ChromiumOutcome]
+    checker: list[Any]
+    differences: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Differential:
+    results: dict[str, CaseResult]
+    seconds: float
+
+
+def _checker_run(servers: BehaviourServers, behaviour: Behaviour, transport: Any) -> list[Any]:
+    from corsguard.browser import Checker, FetchRequest
+
+    checker = Checker(profile="chromium")
+    verdicts = []
+    for fetch in behaviour.fetches:
+        request = FetchRequest(
+            url=servers.hop_url(behaviour, fetch.start),
+            origin=servers.request_origin(behaviour),
+            method=fetch.method,
+            headers=fetch.headers,
+            mode=fetch.mode,
+            credentials=fetch.credentials,
+            redirect=fetch.redirect,
+        )
+        verdicts.append(checker.check(request, transport))
+    return verdicts
+
+
+def _sent(requests: list[SeenRequest], cookie_prefix: str) -> list[tuple[object, ...]]:
+    """Reduce logged requests to the parts both a browser and the checker decide."""
+    reduced = []
+    for seen in requests:
+        cookies = sorted(
+            part.split("=", 1)[0].strip()
+            for part in (seen.header("cookie") or "").split(";")
+            if part.strip().startswith(cookie_prefix)
+        )
+        reduced.append((seen.server, seen.hop, seen.method, seen.header("origin"),
+                        seen.header("access-control-request-method"),
+                        seen.header("access-control-request-headers"), tuple(cookies)))
+    return reduced
+
+
+def _compare_fetch(chromium: ChromiumOutcome, verdict: Any) -> list[str]:
+    differences = []
+    error = verdict.error
+    checker_error = None if error is None else error.chromium
+    if chromium.verdict != verdict.verdict:
+        differences.append(f"verdict: Chromium {chromium.verdict} ({chromium.cors_error}), "
+                           f"checker {verdict.verdict} ({checker_error})")
+        return differences
+
+    if chromium.verdict == "blocked":
+        if not chromium.network_request:
+            # Chromium rejected the call before any network activity, so DevTools reports no
+            # CorsError: the checker must fail at the request stage.
+            if error is None or error.stage != "request":
+                differences.append(f"Chromium sent nothing ({chromium.thrown}); checker failed at "
+                                   f"{None if error is None else error.stage}")
+        elif chromium.cors_error != checker_error:
+            differences.append(f"error: Chromium {chromium.cors_error}, checker {checker_error}")
+        elif chromium.failed_parameter and chromium.failed_parameter != (error.failed_parameter if error else None):
+            differences.append(f"failed parameter: Chromium {chromium.failed_parameter!r}, "
+                               f"checker {error.failed_parameter if error else None!r}")
+    elif chromium.verdict == "allowed":
+        if chromium.status != verdict.status:
+            differences.append(f"status: Chromium {chromium.status}, checker {verdict.status}")
+        checker_visible = tuple(sorted(verdict.visible_headers or ()))
+        if chromium.visible_headers != checker_visible:
+            differences.append(f"visible headers: Chromium {chromium.visible_headers}, checker {checker_visible}")
+
+    rejected = {name: reasons for name, reasons in chromium.rejected_cookies}
+    checker_rejected = {outcome.name: outcome.reason for outcome in verdict.cookies if outcome.action == "rejected"}
+    if set(rejected) != set(checker_rejected):
+        differences.append(f"rejected cookies: Chromium {sorted(rejected)}, checker {sorted(checker_rejected)}")
+    for name, reason in checker_rejected.items():
+        if name in rejected and reason not in rejected[name]:
+            differences.append(f"cookie {name} rejected for {rejected[name]} in Chromium, {reason} by the checker")
+    return differences
+
+
+def _run_differential() -> Iterator[Differential]:
+    import httpx
+
+    from corsguard.browser import HTTPTransport
+
+    started = time.monotonic()
+    with serve_behaviours(BEHAVIOURS) as servers, launch_chromium() as browser:
+        outcomes = run_in_chromium(browser, servers, BEHAVIOURS)
+        browser_requests = {behaviour.id: servers.requests_for(behaviour.id) for behaviour in BEHAVIOURS}
+        servers.clear_log()
+
+        results: dict[str, CaseResult] = {}
+        # The checker keeps its own cookie jar, so httpx must neither store nor send cookies.
+        no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        with httpx.Client(trust_env=False, follow_redirects=False, timeout=10, cookies=no_cookies) as client:
+            transport = HTTPTransport(client)
+            for behaviour in BEHAVIOURS:
+                verdicts = _checker_run(servers, behaviour, transport)
+                chromium = [outcomes[(behaviour.id, index)] for index in range(len(behaviour.fetches))]
+                result = CaseResult(behaviour, chromium, verdicts)
+                for index, (outcome, verdict) in enumerate(zip(chromium, verdicts)):
+                    result.differences += [f"fetch {index}: {text}" for text in _compare_fetch(outcome, verdict)]
+                prefix = servers.cookie_prefix(behaviour)
+                seen_by_browser = _sent(browser_requests[behaviour.id], prefix)
+                seen_by_checker = _sent(servers.requests_for(behaviour.id), prefix)
+                if seen_by_browser != seen_by_checker:
+                    result.differences.append(f"requests: Chromium sent {seen_by_browser}, "
+                                              f"checker sent {seen_by_checker}")
+                results[behaviour.id] = result
+        yield Differential(results, time.monotonic() - started)
+
+
+@pytest.fixture(scope="module")
+def differential() -> Iterator[Differential]:
+    yield from _run_differential()
+
+
+def test_generator_is_deterministic_and_large() -> None:
+    again = behaviours()
+    assert again == BEHAVIOURS
+    assert len(BEHAVIOURS) >= 150
+    assert len({behaviour.id for behaviour in BEHAVIOURS}) == len(BEHAVIOURS)
+
+
+def test_chromium_agreement_count(differential: Differential, capsys: pytest.CaptureFixture[str]) -> None:
+    agreeing = [result for result in differential.results.values() if not result.differences]
+    with capsys.disabled():
+        print(f"\nChromium agreement: {len(agreeing)}/{len(differential.results)} behaviours "
+              f"({sum(len(r.chromium) for r in differential.results.values())} fetch calls, "
+              f"{differential.seconds:.1f} s)")
+    disagreeing = [f"{case_id}: {'; '.join(result.differences)}"
+                   for case_id, result in differential.results.items() if result.differences]
+    assert not disagreeing, "\n".join(disagreeing)
+
+
+@pytest.mark.parametrize("case_id", [behaviour.id for behaviour in BEHAVIOURS])
+def test_behaviour_matches_chromium(differential: Differential, case_id: str) -> None:
+    result = differential.results[case_id]
+    assert not result.differences, f"{result.behaviour.description}: " + "; ".join(result.differences)
