@@ -51,9 +51,10 @@ def _further_preflight_problems(failure: CorsFailure, context: dict[str, Any]) -
         return []
     problems = []
     first = failure.code
-    if first.startswith("Preflight") and first not in ("PreflightInvalidStatus", "PreflightDisallowedRedirect"):
-        if not 200 <= response.status <= 299:
-            problems.append(f"the preflight status {response.status} is not 2xx either.")
+    failed_cors_check = first.startswith("Preflight") and first not in (
+        "PreflightInvalidStatus", "PreflightDisallowedRedirect")
+    if failed_cors_check and not 200 <= response.status <= 299:
+        problems.append(f"the preflight status {response.status} is not 2xx either.")
     if first in ("MethodDisallowedByPreflightResponse", "HeaderDisallowedByPreflightResponse"):
         return problems
     method = str(context.get("method", ""))
@@ -70,16 +71,17 @@ def _further_preflight_problems(failure: CorsFailure, context: dict[str, Any]) -
 def explain_success(verdict: str, context: dict[str, Any]) -> tuple[str, str]:
     """Return (explanation, fix) for a fetch that was not blocked; the fix is empty."""
     if verdict == "opaque":
-        return ("The request was sent in `no-cors` mode: the browser sends it without a CORS check, and the page "
-                "gets an opaque response (status 0, no headers, no body) it cannot read.",
-                "")
+        explanation = ("The request was sent in `no-cors` mode: the browser sends it without a CORS check, "
+                       "and the page gets an opaque response (status 0, no headers, no body) it cannot read.")
+        return explanation, ""
     if verdict == "opaqueredirect":
-        return ("The server answered with a redirect and the request used `redirect: \"manual\"`, so the page "
-                "gets an opaque-redirect response (status 0) and cannot read where it points.",
-                "")
+        explanation = ("The server answered with a redirect and the request used `redirect: \"manual\"`, so "
+                       "the page gets an opaque-redirect response (status 0) and cannot read where it points.")
+        return explanation, ""
     credentials = "with cookies" if context.get("credentials") == "include" else "without cookies"
-    return (f"Allowed: the page at {context['page_origin']} can read the response of {context['method']} "
-            f"{context['url']} ({credentials}).", "")
+    explanation = (f"Allowed: the page at {context['page_origin']} can read the response of "
+                   f"{context['method']} {context['url']} ({credentials}).")
+    return explanation, ""
 
 
 def success_warnings(response: RecordedResponse, origin: str, credentials: bool) -> list[str]:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import asyncio
 import io
 import sys
-import threading
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .model import HeaderLines, RecordedResponse
 
 if TYPE_CHECKING:
     import httpx
+    from typing_extensions import Self
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
@@ -59,7 +60,7 @@ class HTTPTransport:
         if self._owns_client:
             self._client.close()
 
-    def __enter__(self) -> HTTPTransport:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -127,26 +128,14 @@ class ASGITransport:
         return RecordedResponse(status, tuple(lines), url, bytes(body))
 
 
-def _run_coroutine(coroutine: Any) -> RecordedResponse:
+def _run_coroutine(coroutine: Coroutine[Any, Any, RecordedResponse]) -> RecordedResponse:
     """Run a coroutine to completion, in a helper thread when this thread already runs a loop."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coroutine)  # type: ignore[no-any-return]
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = asyncio.run(coroutine)
-        except BaseException as error:  # handed back to the caller's thread below
-            outcome["error"] = error
-
-    thread = threading.Thread(target=target, name="corsguard-asgi")
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]  # type: ignore[no-any-return]
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="corsguard-asgi") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class WSGITransport:
