@@ -14,7 +14,7 @@ from ..fetch import SAFELISTED_METHODS
 from .cache import Clock, PreflightCache
 from .cookies import CookieContext, CookieJar, site_of
 from .cors_check import basic_visible_headers, cors_check, visible_headers
-from .explain import explain_failure, explain_success, success_warnings
+from .explain import explain_cookies, explain_failure, explain_success, success_warnings
 from .model import (
     REDIRECT_STATUSES,
     CookieOutcome,
@@ -258,8 +258,15 @@ class _Fetch:
     def _redirect(self, state: _State, response: RecordedResponse, location_text: str) -> Verdict | None:
         assert self.prepared is not None
         location = parse_url(location_text, base=state.url.text)
-        if location is None or not location.is_http:
-            return self._fail("redirect", "InvalidRedirectLocation", None, _FIREFOX_NETWORK_ERROR, location_text, response)
+        if location is None:
+            return self._fail("redirect", "InvalidRedirectLocation", None, _FIREFOX_NETWORK_ERROR, location_text,
+                              response)
+        if not location.is_http:
+            if self.request.mode == "cors":
+                return self._fail("redirect", "CorsDisabledScheme", "CorsDisabledScheme", "CORSRequestNotHttp",
+                                  location.scheme, response)
+            return self._fail("redirect", "InvalidRedirectLocation", None, _FIREFOX_NETWORK_ERROR, location_text,
+                              response)
         state.redirects += 1
         if state.redirects > MAX_REDIRECTS:
             return self._fail("redirect", "TooManyRedirects", None, _FIREFOX_NETWORK_ERROR, str(MAX_REDIRECTS), response)
@@ -307,6 +314,9 @@ class _Fetch:
             explanation, fix = explain_failure(failure, context)
         else:
             explanation, fix = explain_success(verdict, context)
+        cookie_sentences, cookie_fixes = explain_cookies(self.cookies)
+        explanation = " ".join([explanation, *cookie_sentences])
+        fix = " ".join(part for part in [fix, *cookie_fixes] if part)
         state = self.state
         return Verdict(
             verdict=verdict,

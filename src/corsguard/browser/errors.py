@@ -202,3 +202,44 @@ FIREFOX_REASONS: dict[str, ErrorInfo] = {
         "expanded principal).",
         "Nothing on the server fixes this; send the request from a regular page."),
 }
+
+# Why a cookie was not stored or not sent, by Chromium's DevTools reason name.
+COOKIE_REASONS: dict[str, ErrorInfo] = {
+    "InvalidDomain": ErrorInfo(
+        "its `Domain` attribute does not domain-match the host that set it (a `Domain` holds a bare host "
+        "name such as `example.com`, never a URL, a scheme or a port), so the whole Set-Cookie is ignored",
+        "Omit `Domain` to get a host-only cookie, or set it to the API's own registrable domain."),
+    "SecureOnly": ErrorInfo(
+        "it is `Secure` and the URL is plain http on a host that is not loopback",
+        "Serve the API over https (loopback hosts such as 127.0.0.1 and localhost count as secure)."),
+    "InvalidPrefix": ErrorInfo(
+        "its `__Secure-` or `__Host-` name prefix requires attributes it lacks (`Secure`; for `__Host-` "
+        "also `Path=/` and no `Domain`)",
+        "Add the attributes the prefix requires, or rename the cookie."),
+    "InvalidPartitioned": ErrorInfo(
+        "it is `Partitioned` but not `Secure`",
+        "Add `Secure` to the Partitioned cookie."),
+    "NoCookieContent": ErrorInfo(
+        "the Set-Cookie line has neither a name nor a value",
+        "Send `name=value` followed by the attributes."),
+    "UserPreferences": ErrorInfo(
+        "the browser blocks third-party cookies and the API is on another site than the page (another "
+        "registrable domain, or another scheme)",
+        "Serve the API from the page's site (for example api.example.com for app.example.com), or mark the "
+        "cookie `Partitioned; Secure; SameSite=None` so it is kept per top-level site."),
+    "SameSiteNoneInsecure": ErrorInfo(
+        "it says `SameSite=None` without `Secure`, which current browsers reject",
+        "Add `Secure` to every `SameSite=None` cookie (it works on https and on loopback hosts)."),
+    "SchemefulSameSiteStrict": ErrorInfo(
+        "it is `SameSite=Strict` and the request is cross-site",
+        "Use `SameSite=None; Secure` for cookies that cross-site requests must carry, or put the API on "
+        "the page's site."),
+    "SchemefulSameSiteLax": ErrorInfo(
+        "it is `SameSite=Lax` and the request is a cross-site subresource request",
+        "Use `SameSite=None; Secure` for cookies that cross-site requests must carry, or put the API on "
+        "the page's site."),
+    "SchemefulSameSiteUnspecifiedTreatedAsLax": ErrorInfo(
+        "it has no `SameSite` attribute, so browsers treat it as `SameSite=Lax`, and the request is cross-site",
+        "Set `SameSite=None; Secure` explicitly on cookies that cross-site requests must carry, or put the "
+        "API on the page's site."),
+}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fetch import ACAH, ACAM, ACAO, VARY, split_list
-from .errors import CHROMIUM_ERRORS, ErrorInfo
-from .model import CorsFailure, RecordedResponse, get_header
+from ..fetch import ACAH, ACAM, ACAO, CORS_RESPONSE_HEADER_NAMES, VARY, split_list
+from .errors import CHROMIUM_ERRORS, COOKIE_REASONS, ErrorInfo
+from .model import CookieOutcome, CorsFailure, RecordedResponse, get_header
 
 _STAGES = {
     "request": "Before sending anything",
@@ -37,11 +37,43 @@ def explain_failure(failure: CorsFailure, context: dict[str, Any]) -> tuple[str,
         explanation += (" The request was redirected from one origin to another, so its origin is now "
                         "`null`: the final server must answer `Access-Control-Allow-Origin: null` or `*` "
                         "(`*` only without credentials).")
+    hint = _client_header_hint(failure)
+    if hint:
+        explanation += " " + hint
     extras = _further_preflight_problems(failure, context)
     if extras:
         explanation += " Also: " + " ".join(extras)
     fix = info.fix.format_map(fields)
     return explanation, fix
+
+
+def _client_header_hint(failure: CorsFailure) -> str:
+    """Point out request headers that clients send by mistake."""
+    if failure.code != "HeaderDisallowedByPreflightResponse" or failure.failed_parameter is None:
+        return ""
+    name = failure.failed_parameter
+    if name in CORS_RESPONSE_HEADER_NAMES:
+        return (f"`{name}` is a response header: the client sends it by mistake and should drop it, since "
+                "only the server can grant access.")
+    if name == "withcredentials":
+        return ("`withCredentials` is an XMLHttpRequest and axios option, not a header: the client should set "
+                "the option (or `credentials: \"include\"` with fetch) instead of sending a header.")
+    return ""
+
+
+def explain_cookies(outcomes: tuple[CookieOutcome, ...] | list[CookieOutcome]) -> tuple[list[str], list[str]]:
+    """Return sentences about cookies the browser rejected or withheld, and their fixes."""
+    sentences: list[str] = []
+    fixes: list[str] = []
+    for outcome in outcomes:
+        if outcome.action not in ("rejected", "not-sent") or outcome.reason not in COOKIE_REASONS:
+            continue
+        info = COOKIE_REASONS[outcome.reason]
+        verb = "rejected the Set-Cookie for" if outcome.action == "rejected" else "did not send"
+        sentences.append(f"The browser {verb} cookie `{outcome.name}` ({outcome.reason}): {info.explanation}.")
+        if info.fix not in fixes:
+            fixes.append(info.fix)
+    return sentences, fixes
 
 
 def _further_preflight_problems(failure: CorsFailure, context: dict[str, Any]) -> list[str]:

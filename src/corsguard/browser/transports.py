@@ -48,6 +48,9 @@ class HTTPTransport:
         encoded = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
         try:
             request = self._client.build_request(method, url, headers=encoded)
+            # httpx upper-cases every method; browsers send `patch` as written (Fetch normalizes only
+            # DELETE, GET, HEAD, OPTIONS, POST and PUT).
+            request.method = method
             response = self._client.send(request, follow_redirects=False)
         except httpx.HTTPError as error:
             raise TransportError(f"{method} {url} failed: {error}") from error
