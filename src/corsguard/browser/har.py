@@ -1,55 +1,23 @@
-"""Read recorded traffic, HAR files and raw HTTP text, into requests the checker can replay.
+"""Read HAR files (HTTP Archive 1.2) into recorded fetches the checker can replay.
 
-A HAR file (HTTP Archive 1.2, as exported by Chrome's and Firefox's DevTools or recorded by
-Playwright) holds one entry per request the browser made. `parse_har` finds the cross-origin
-fetches among them, joins each to its recorded preflight and redirect hops, and returns one
-`RecordedFetch` per fetch: the `FetchRequest` rebuilt from the recorded headers and the responses
-to replay with `RecordedTransport`.
-
-What a recording does not store is inferred, and every inference is listed in `notes`:
-
-- the page origin: the `Origin` request header, else the `Referer`, else the HAR page entry;
-- the request mode: `Sec-Fetch-Mode`, else `cors`;
-- the credentials mode: `include` when the request carried cookies, else `same-origin`;
-- the headers script set: the recorded headers minus those the browser adds itself.
-
+Chrome's and Firefox's DevTools export HAR files, and Playwright records them. A HAR file holds
+one entry per request the browser made; `parse_har` finds the cross-origin fetches among them,
+joins each to its recorded preflight and redirect hops, and returns one `RecordedFetch` per fetch.
 Problems with the file raise `RecordingError` with a one-line message naming the problem.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from ..origin import parse_origin
-from .http_text import RecordingError, browser_added, parse_http_messages
-from .model import REDIRECT_STATUSES, FetchRequest, HeaderLines, RecordedResponse, get_header, parse_url
+from .model import REDIRECT_STATUSES, HeaderLines, RecordedResponse, get_header, parse_url
+from .recording import RecordedFetch, RecordingError, origin_from_headers, origin_of, rebuild_request
 
-__all__ = ["RecordedFetch", "RecordingError", "parse_har", "parse_http_messages", "load_har"]
+__all__ = ["load_har", "parse_har"]
 
 # HAR statuses of 0 or -1 mean the browser recorded no response (a blocked or aborted request).
 _NO_STATUS = 0
-
-
-@dataclass(frozen=True)
-class RecordedFetch:
-    """One cross-origin fetch from a recording, ready to check with `RecordedTransport`.
-
-    `responses` maps (method, URL) to the recorded responses in order. `complete` is False when
-    the recording lacks a response the fetch must have received; `failure` is the browser's own
-    error text from the recording (such as `net::ERR_FAILED`), if any.
-    """
-
-    label: str
-    request: FetchRequest
-    responses: Mapping[tuple[str, str], Sequence[RecordedResponse]]
-    complete: bool = True
-    failure: str | None = None
-    preflight_recorded: bool = False
-    entries: tuple[int, ...] = ()
-    notes: tuple[str, ...] = field(default=())
 
 
 def load_har(path: str, credentials: str | None = None, origin: str | None = None) -> list[RecordedFetch]:
@@ -172,8 +140,13 @@ def _response(entry: dict[str, Any], url: str) -> RecordedResponse | None:
     return RecordedResponse(status, headers, url)
 
 
+def _response_object(entry: dict[str, Any]) -> dict[str, Any]:
+    response = entry.get("response")
+    return response if isinstance(response, dict) else {}
+
+
 def _failure_text(entry: dict[str, Any]) -> str | None:
-    response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
+    response = _response_object(entry)
     for value in (response.get("_failureText"), response.get("_error"), entry.get("_failureText")):
         if isinstance(value, str) and value:
             return value
@@ -201,34 +174,24 @@ def _page_origins(document: Any, entries: list[dict[str, Any]]) -> dict[str, str
     origins: dict[str, str] = {}
     for page in document["log"].get("pages") or []:
         if isinstance(page, dict) and isinstance(page.get("id"), str):
-            origin = _origin_of(page.get("title"))
+            origin = origin_of(page.get("title"))
             if origin is not None:
                 origins[page["id"]] = origin
     for entry in entries:
         page_id = entry.get("pageref")
         if isinstance(page_id, str) and page_id not in origins and _is_navigation(entry):
-            origin = _origin_of(entry["request"]["url"])
+            origin = origin_of(entry["request"]["url"])
             if origin is not None:
                 origins[page_id] = origin
     return origins
 
 
-def _origin_of(url: Any) -> str | None:
-    if not isinstance(url, str):
-        return None
-    parsed = parse_url(url)
-    if parsed is None or parsed.origin is None:
-        return None
-    return parsed.origin.serialize()
-
 
 def _page_origin(entry: dict[str, Any], pages: dict[str, str]) -> tuple[str | None, str]:
     headers = _request_headers(entry)
-    origin_header = get_header(headers, "origin")
-    if origin_header is not None:
-        if origin_header == "null" or parse_origin(origin_header) is not None:
-            return origin_header, "the Origin request header"
-    referer = _origin_of(get_header(headers, "referer"))
+    if get_header(headers, "origin") is not None and origin_from_headers(headers) is not None:
+        return origin_from_headers(headers), "the Origin request header"
+    referer = origin_of(get_header(headers, "referer"))
     if referer is not None:
         return referer, "the Referer request header"
     page_id = entry.get("pageref")
@@ -257,7 +220,7 @@ def _build_fetch(index: int, entries: list[dict[str, Any]], pages: dict[str, str
 
     notes = [f"page origin {page_origin} from {origin_source}"]
     headers = _request_headers(entry)
-    request, request_notes = _rebuild_request(entry, headers, page_origin, credentials)
+    request, request_notes = rebuild_request(entry, headers, page_origin, credentials)
     notes += request_notes
     hops = _redirect_hops(index, entries, consumed)
     responses: dict[tuple[str, str], list[RecordedResponse]] = {}
@@ -284,39 +247,6 @@ def _build_fetch(index: int, entries: list[dict[str, Any]], pages: dict[str, str
                          tuple(notes))
 
 
-def _rebuild_request(entry: dict[str, Any], headers: HeaderLines, origin: str,
-                     credentials: str | None) -> tuple[FetchRequest, list[str]]:
-    notes = []
-    mode = get_header(headers, "sec-fetch-mode")
-    if mode not in ("cors", "no-cors", "same-origin"):
-        notes.append("request mode not recorded (no Sec-Fetch-Mode); assumed cors")
-        mode = "cors"
-    cookies = _request_cookies(entry, headers)
-    if credentials is None:
-        credentials = "include" if cookies else "same-origin"
-        notes.append(f"credentials mode {credentials}: the request "
-                     f"{'carried' if cookies else 'carried no'} cookies")
-    script_headers = tuple((key, value) for key, value in headers if not browser_added(key, value))
-    request = FetchRequest(url=entry["request"]["url"], origin=origin, method=entry["request"]["method"],
-                           headers=script_headers, mode=mode, credentials=credentials, cookies=cookies)
-    return request, notes
-
-
-def _request_cookies(entry: dict[str, Any], headers: HeaderLines) -> HeaderLines:
-    cookie_header = get_header(headers, "cookie")
-    cookies: list[tuple[str, str]] = []
-    if cookie_header:
-        for part in cookie_header.replace(", ", "; ").split(";"):
-            key, equals, value = part.strip().partition("=")
-            if equals and key:
-                cookies.append((key, value))
-    if not cookies:
-        for item in entry["request"].get("cookies") or []:
-            if isinstance(item, dict) and isinstance(item.get("name"), str):
-                cookies.append((item["name"], str(item.get("value", ""))))
-    return tuple(cookies)
-
-
 def _redirect_hops(index: int, entries: list[dict[str, Any]], consumed: set[int]) -> list[int]:
     """Follow recorded redirects from entry `index`: each later entry fetching the Location."""
     hops = [index]
@@ -324,7 +254,7 @@ def _redirect_hops(index: int, entries: list[dict[str, Any]], consumed: set[int]
     current = index
     while True:
         entry = entries[current]
-        response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
+        response = _response_object(entry)
         status = response.get("status", _NO_STATUS)
         if status not in REDIRECT_STATUSES:
             return hops
