@@ -4,7 +4,7 @@ Ids are Chromium's `CorsError` names where Chromium has one, otherwise corsguard
 failures that browsers show as a bare network error or `TypeError`. Firefox's console reasons
 have their own table. Placeholders in braces are filled from the failed fetch: `{origin}` (the
 origin the server must answer with), `{page_origin}`, `{url}`, `{method}`, `{value}` (the
-offending value) and `{status}`.
+offending value) and `{allow_headers}` (the request headers a preflight did not grant, quoted).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ CHROMIUM_ERRORS: dict[str, ErrorInfo] = {
         "The preflight response does not allow the request header `{value}`: it is missing from "
         "`Access-Control-Allow-Headers`. `*` covers no header on credentialed requests and never covers "
         "`Authorization` in the Fetch standard.",
-        "Add the header to corsguard's `allow_headers` (for example `allow_headers=[\"{value}\"]`); list "
+        "Add the header to corsguard's `allow_headers` (for example `allow_headers=[{allow_headers}]`); list "
         "`Authorization` by name even when `allow_headers` contains `*`. If the client sets the header by "
         "mistake (a response header such as Access-Control-Allow-Origin, or an option such as "
         "withCredentials), remove it from the request instead."),

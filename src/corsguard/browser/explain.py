@@ -9,10 +9,10 @@ from .errors import CHROMIUM_ERRORS, COOKIE_REASONS, ErrorInfo
 from .model import CookieOutcome, CorsFailure, RecordedResponse, get_header
 
 _STAGES = {
-    "request": "Before sending anything",
-    "preflight": "At the preflight",
-    "redirect": "At a redirect",
-    "actual": "On the response",
+    "request": "Before sending {method} {url}",
+    "preflight": "At the preflight for {method} {url}",
+    "redirect": "At a redirect of {method} {url}",
+    "actual": "At the response to {method} {url}",
 }
 
 
@@ -31,8 +31,8 @@ def explain_failure(failure: CorsFailure, context: dict[str, Any]) -> tuple[str,
     info = error_info(failure.code)
     fields = _Fields(context)
     fields["value"] = failure.failed_parameter if failure.failed_parameter is not None else ""
-    stage = _STAGES.get(failure.stage, failure.stage)
-    explanation = f"{stage} ({context['method']} {context['url']}): " + info.explanation.format_map(fields)
+    stage = _STAGES.get(failure.stage, failure.stage).format_map(fields)
+    explanation = f"{stage}: " + info.explanation.format_map(fields)
     if context.get("tainted"):
         explanation += (" The request was redirected from one origin to another, so its origin is now "
                         "`null`: the final server must answer `Access-Control-Allow-Origin: null` or `*` "
@@ -43,6 +43,9 @@ def explain_failure(failure: CorsFailure, context: dict[str, Any]) -> tuple[str,
     extras = _further_preflight_problems(failure, context)
     if extras:
         explanation += " Also: " + " ".join(extras)
+    response = context.get("response")
+    missing = _missing_headers(response, context) if isinstance(response, RecordedResponse) else []
+    fields["allow_headers"] = ", ".join(f'"{name}"' for name in missing or [fields["value"]])
     fix = info.fix.format_map(fields)
     return explanation, fix
 
@@ -76,27 +79,41 @@ def explain_cookies(outcomes: tuple[CookieOutcome, ...] | list[CookieOutcome]) -
     return sentences, fixes
 
 
+def _missing_headers(response: RecordedResponse, context: dict[str, Any]) -> list[str]:
+    """Return the request's unsafe header names that the preflight response does not grant."""
+    allowed = {name.lower() for name in split_list(get_header(response.headers, ACAH) or "")}
+    wildcard = "*" in allowed and context.get("credentials") != "include"
+    return [
+        name for name in context.get("unsafe_headers", [])
+        if name not in allowed and not (wildcard and name != "authorization")
+    ]
+
+
 def _further_preflight_problems(failure: CorsFailure, context: dict[str, Any]) -> list[str]:
-    """Name problems of a failed preflight that the browser did not get to report."""
+    """Name problems of a failed preflight that the browser stopped before reporting."""
     response = context.get("response")
     if failure.stage != "preflight" or not isinstance(response, RecordedResponse):
         return []
     problems = []
-    first = failure.code
-    failed_cors_check = first.startswith("Preflight") and first not in (
+    failed_cors_check = failure.code.startswith("Preflight") and failure.code not in (
         "PreflightInvalidStatus", "PreflightDisallowedRedirect")
     if failed_cors_check and not 200 <= response.status <= 299:
         problems.append(f"the preflight status {response.status} is not 2xx either.")
-    if first in ("MethodDisallowedByPreflightResponse", "HeaderDisallowedByPreflightResponse"):
-        return problems
+
     method = str(context.get("method", ""))
     allowed_methods = split_list(get_header(response.headers, ACAM) or "")
-    if method not in ("GET", "HEAD", "POST") and method not in allowed_methods:
+    method_granted = method in ("GET", "HEAD", "POST") or method in allowed_methods or (
+        "*" in allowed_methods and context.get("credentials") != "include")
+    if failure.code != "MethodDisallowedByPreflightResponse" and not method_granted:
         problems.append(f"`Access-Control-Allow-Methods` does not list {method}.")
-    allowed_headers = {name.lower() for name in split_list(get_header(response.headers, ACAH) or "")}
-    unsafe = [name for name in context.get("unsafe_headers", []) if name not in allowed_headers]
-    if unsafe:
-        problems.append(f"`Access-Control-Allow-Headers` does not list {', '.join(unsafe)}.")
+
+    missing = [name for name in _missing_headers(response, context) if name != failure.failed_parameter]
+    if missing:
+        names = ", ".join(missing)
+        if failure.code == "HeaderDisallowedByPreflightResponse":
+            problems.append(f"{names} {'is' if len(missing) == 1 else 'are'} not allowed either.")
+        else:
+            problems.append(f"`Access-Control-Allow-Headers` does not list {names}.")
     return problems
 
 
