@@ -152,9 +152,16 @@ def _run_page(frame: Any, servers: BehaviourServers, behaviours: list[Behaviour]
 
 
 def run_in_chromium(browser: Any, servers: BehaviourServers, behaviours: list[Behaviour],
-                    har_path: str | None = None) -> dict[tuple[str, int], ChromiumOutcome]:
-    """Run every behaviour's fetch calls; return outcomes keyed by (behaviour id, call index)."""
+                    har_path: str | None = None,
+                    cookies: tuple[dict[str, str], ...] = ()) -> dict[tuple[str, int], ChromiumOutcome]:
+    """Run every behaviour's fetch calls; return outcomes keyed by (behaviour id, call index).
+
+    `har_path` records the run as a HAR file (Playwright's recorder); `cookies` are put in the
+    browser's jar first, in Playwright's `add_cookies` form.
+    """
     context = browser.new_context(record_har_path=har_path) if har_path else browser.new_context()
+    if cookies:
+        context.add_cookies(list(cookies))
     outcomes: dict[tuple[str, int], ChromiumOutcome] = {}
     try:
         for kind in (SAME_SITE, CROSS_SITE, OPAQUE):
