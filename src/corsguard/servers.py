@@ -51,5 +51,18 @@ def serve_wsgi(app: Any) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.close()
+        _stop_waitress(server)
         thread.join(timeout=STARTUP_TIMEOUT_SECONDS)
+
+
+def _stop_waitress(server: Any) -> None:
+    # Closing waitress's sockets from this thread races with its select() loop (EBADF in the
+    # server thread), and a worker that finishes later writes to a closed trigger pipe. So stop the
+    # workers first, then close every socket from inside the loop, which ends once none is left.
+    server.task_dispatcher.shutdown()
+
+    def close_all() -> None:
+        for dispatcher in list(server._map.values()):
+            dispatcher.close()
+
+    server.trigger.pull_trigger(close_all)
