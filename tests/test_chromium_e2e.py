@@ -67,7 +67,7 @@ def chromium() -> Iterator[Any]:
 
 
 def new_page_with_cookie(chromium: Any, api: str) -> tuple[Any, Any]:
-    """Open a fresh context (empty preflight cache) whose jar holds the session cookie for the API."""
+    """Open a fresh context (empty preflight cache) with the session cookie for the API in its jar."""
     context = chromium.new_context()
     context.add_cookies([{"name": SESSION_COOKIE, "value": DEMO_SESSION_ID, "url": api}])
     return context, context.new_page()

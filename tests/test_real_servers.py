@@ -1,7 +1,7 @@
 """`corsguard check` over sockets against FastAPI under uvicorn and Flask under waitress.
 
 Both apps sit behind corsguard's middleware with the same policy, so every case must reach the
-same verdict on both servers; the apps record the Cookie header they receive.
+same verdict on both servers. The apps record the Cookie header they receive.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fastapi import FastAPI, Request, Response
+from flask import Flask, jsonify, request
 
 from corsguard.asgi import CORSMiddleware as ASGICORSMiddleware
 from corsguard.cli import main
@@ -46,8 +48,6 @@ class Server:
 
 @contextlib.contextmanager
 def fastapi_server() -> Iterator[Server]:
-    from fastapi import FastAPI, Request, Response
-
     app = FastAPI()
     seen: list[str | None] = []
 
@@ -70,8 +70,6 @@ def fastapi_server() -> Iterator[Server]:
 
 @contextlib.contextmanager
 def flask_server() -> Iterator[Server]:
-    from flask import Flask, jsonify, request
-
     app = Flask(__name__)
     seen: list[str | None] = []
 

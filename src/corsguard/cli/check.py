@@ -13,9 +13,8 @@ from .options import parse_cookie, parse_header, parse_method, parse_origin_opti
 from .render import build_blocks, render_plain, render_rich
 
 if TYPE_CHECKING:
-    import httpx
-
-    from ..browser import FetchRequest, Verdict
+    from ..browser import FetchRequest, RecordedResponse, Verdict
+    from ..browser.transports import Transport, TransportError
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 
@@ -41,7 +40,7 @@ RESOLVING_VERDICTS = frozenset({"allowed", "opaque", "opaqueredirect"})
 @click.option("--redirect", type=click.Choice(["follow", "manual", "error"]), default="follow",
               show_default=True, help="fetch() redirect mode.")
 @click.option("--cookie", "-b", "cookies", multiple=True, metavar="NAME=VALUE",
-              help="Cookie the browser holds for the URL's site. Repeat for more cookies.")
+              help="Cookie in the browser's cookie jar for the URL, with optional attributes. Repeat for more.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT_SECONDS,
               metavar="SECONDS",
               show_default=True, help="Seconds to wait for each connection and response.")
@@ -50,8 +49,8 @@ def check(url: str, origin: str, method: str, headers: tuple[str, ...], credenti
           mode: str, redirect: str, cookies: tuple[str, ...], timeout: float, as_json: bool) -> None:
     """Send URL the requests a browser would send from ORIGIN and print the browser's verdict.
 
-    Sends the preflight when a browser would, then the actual request, follows
-    redirects as the --redirect mode says, and applies the browser's CORS checks.
+    Sends the preflight when a browser would, then the actual request, handles
+    redirects in the --redirect mode, and applies the browser's CORS checks.
     Prints whether script may read the response, the failing stage with the
     Chromium and Firefox error ids, each exchange, the headers script can read,
     and how to fix the server.
@@ -93,29 +92,47 @@ def build_request(url: str, origin: str, method: str, headers: tuple[str, ...], 
 
 
 def run_check(request: FetchRequest, profile: str, timeout: float) -> Verdict:
-    """Check `request` over real HTTP; turn network failures into one-line CLIErrors."""
+    """Check `request` over real HTTP; raise a one-line CLIError when a request gets no response.
+
+    The checker reports a request that got no HTTP response as a blocked fetch, as browsers do.
+    The command line reports it as a network error (status 2) because no CORS rule was involved.
+    """
     import httpx
 
     from ..browser import Checker, HTTPTransport
 
-    try:
-        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-            return Checker(profile=profile).check(request, HTTPTransport(client))
-    except httpx.TimeoutException as exc:
-        raise CLIError(f"timed out after {timeout:g} s: {_describe_http_error(exc)}") from None
-    except httpx.InvalidURL as exc:
-        raise CLIError(f"invalid URL {request.url!r}: {exc}") from None
-    except httpx.HTTPError as exc:
-        raise CLIError(f"network error: {_describe_http_error(exc)}") from None
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        transport = FailureRecordingTransport(HTTPTransport(client))
+        verdict = Checker(profile=profile).check(request, transport)
+    if transport.failure is not None:
+        raise CLIError(_describe_failure(transport.failure, timeout))
+    return verdict
 
 
-def _describe_http_error(exc: httpx.HTTPError) -> str:
-    text = str(exc) or type(exc).__name__
-    try:
-        request = exc.request
-    except RuntimeError:  # raised by httpx when the error has no request attached
-        return text
-    return f"{request.method} {request.url}: {text}"
+class FailureRecordingTransport:
+    """Wrap a transport and keep the first TransportError, which the checker swallows."""
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+        self.failure: TransportError | None = None
+
+    def send(self, method: str, url: str, headers: tuple[tuple[str, str], ...]) -> RecordedResponse:
+        from ..browser.transports import TransportError
+
+        try:
+            return self.inner.send(method, url, headers)
+        except TransportError as error:
+            if self.failure is None:
+                self.failure = error
+            raise
+
+
+def _describe_failure(failure: TransportError, timeout: float) -> str:
+    import httpx
+
+    if isinstance(failure.__cause__, httpx.TimeoutException):
+        return f"timed out after {timeout:g} s: {failure}"
+    return f"network error: {failure}"
 
 
 def print_verdict(request: FetchRequest, verdict: Verdict) -> None:

@@ -46,7 +46,7 @@ class Result:
 
 
 def build_scenarios(frontend: str, api: str, misconfigured: str) -> list[Scenario]:
-    """Build the demo's requests: all credentialed, from the front end unless they say otherwise."""
+    """Build the demo's requests: all credentialed, and from the front end except the second."""
     from ..browser import FetchRequest
 
     cookie = ((SESSION_COOKIE, DEMO_SESSION_ID),)
@@ -87,11 +87,11 @@ def run_scenarios(scenarios: list[Scenario]) -> list[Result]:
 def demo(as_json: bool) -> None:
     """Serve an example API behind corsguard on 127.0.0.1 and check it as a browser would.
 
-    Starts three servers on free loopback ports: a front end, an example API
-    whose GET /data reads a sessionId cookie and returns JSON, protected by
-    corsguard's ASGI middleware that allows the front end with credentials,
-    and a misconfigured API that answers "Access-Control-Allow-Origin: *"
-    with "Access-Control-Allow-Credentials: true". Sends five credentialed
+    Starts three servers on free loopback ports. The front end serves a page.
+    The example API's GET /data reads a sessionId cookie and returns JSON;
+    corsguard's ASGI middleware allows the front end with credentials. The
+    misconfigured API sends "Access-Control-Allow-Origin: *" with
+    "Access-Control-Allow-Credentials: true". Sends five credentialed
     requests to them the way Chromium would, prints one table of verdicts,
     then stops the servers.
 
@@ -157,6 +157,7 @@ def _readable(verdict: Verdict) -> str:
     return f"{verdict.status} {body[:60]}"
 
 
+REASONS_TITLE = "Why each blocked request is blocked, and what would allow it:"
 COLUMNS = ["#", "scenario", "request", "preflight", "verdict", "Chromium error", "script reads"]
 
 
@@ -175,7 +176,8 @@ def _print_report(frontend: str, api: str, misconfigured: str, results: list[Res
 
     if not console.is_terminal:
         click.echo("\n".join(intro) + "\n")
-        click.echo(render_table(COLUMNS, rows))
+        click.echo(render_table(COLUMNS, rows) + "\n")
+        click.echo(REASONS_TITLE + "\n")
         for number, result in reasons:
             click.echo(f"{number}. {result.verdict.explanation}\n   Fix: {result.verdict.fix}\n")
         click.echo(outro)
@@ -191,7 +193,8 @@ def _print_report(frontend: str, api: str, misconfigured: str, results: list[Res
         cells[4].stylize(VERDICT_STYLES.get(row[4], "bold"))
         table.add_row(*cells)
     console.print(table)
+    console.print(Text(REASONS_TITLE, style="bold"))
     for number, result in reasons:
-        console.print(Text(f"{number}. ", style="bold") + Text(result.verdict.explanation))
-        console.print(Text("   Fix: ", style="bold") + Text(result.verdict.fix))
+        console.print(Text.assemble((f"{number}. ", "bold"), result.verdict.explanation))
+        console.print(Text.assemble(("   Fix: ", "bold"), result.verdict.fix))
     console.print(outro)

@@ -3,8 +3,8 @@
 - the front end: a page that calls the API with `fetch(..., {credentials: "include"})`;
 - the example API: `GET /data` returns the JSON of the session named by the `sessionId` cookie,
   behind corsguard's ASGI middleware that allows one front-end origin with credentials;
-- a misconfigured API that answers every request with `Access-Control-Allow-Origin: *` and
-  `Access-Control-Allow-Credentials: true`, a combination browsers reject.
+- a misconfigured API that sends `Access-Control-Allow-Origin: *` and
+  `Access-Control-Allow-Credentials: true` on every response, a combination browsers reject.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def build_api(frontend_origin: str) -> CORSMiddleware:
 
 
 def misconfigured_api(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-    """Answer every request like a server that reflects `*` and also allows credentials (WSGI)."""
+    """Respond like a server that sends `*` and also allows credentials, to every request (WSGI)."""
     body = json.dumps({"user": "ada", "note": "served with ACAO * and ACAC true"}).encode()
     start_response("200 OK", [
         ("Content-Type", "application/json"),

@@ -74,9 +74,15 @@ def build_blocks(request: FetchRequest, verdict: Verdict) -> list[Block]:
     ]
     if verdict.error is not None:
         blocks.append(Fields(_error_rows(verdict)))
+    if verdict.request_headers_dropped:
+        dropped = ", ".join(verdict.request_headers_dropped)
+        blocks.append(Fields((("headers not sent", f"{dropped} (script may not set them)"),)))
     if verdict.exchanges:
         blocks.append(Steps(tuple(_step(n, exchange) for n, exchange in enumerate(verdict.exchanges, 1))))
-    blocks.append(Fields(_exposure_rows(verdict)))
+    exposure = _exposure_rows(verdict)
+    if verdict.final_url and verdict.final_url != request.url:
+        exposure = (("final URL", f"{verdict.final_method or request.method} {verdict.final_url}"), *exposure)
+    blocks.append(Fields(exposure))
     cookies = tuple(describe_cookie(outcome) for outcome in verdict.cookies)
     if cookies:
         blocks.append(Items("Cookies", cookies))
@@ -103,9 +109,11 @@ def _settings_rows(request: FetchRequest, verdict: Verdict) -> tuple[tuple[str, 
 def _error_rows(verdict: Verdict) -> tuple[tuple[str, str], ...]:
     error = verdict.error
     assert error is not None
-    rows = [
-        ("failed at", error.stage),
-        ("Chromium error", error.chromium or "(none: fails without a CORS error id)"),
+    rows = [("failed at", error.stage)]
+    if error.code != error.chromium:
+        rows.append(("error", error.code))
+    rows += [
+        ("Chromium error", error.chromium or "(none: Chromium reports a plain network error)"),
         ("Firefox reason", error.firefox or "(none)"),
     ]
     if error.failed_parameter is not None:
@@ -156,7 +164,9 @@ def _readable_body(verdict: Verdict) -> str | None:
 
 
 def _yes_no(value: bool | None) -> str:
-    return "n/a" if value is None else "yes" if value else "no"
+    if value is None:
+        return "n/a"
+    return "yes" if value else "no"
 
 
 def describe_cookie(outcome: CookieOutcome) -> str:
@@ -198,17 +208,20 @@ def _plain_steps(steps: Sequence[Step]) -> list[str]:
         lines.extend(f"  > {name}: {value}" for name, value in step.sent)
         lines.extend(f"  < {name}: {value}" for name, value in step.received)
         if step.hidden_count:
-            lines.append(f"  < ({step.hidden_count} other response headers; --json shows them)")
+            lines.append(f"  < ({_other_headers(step.hidden_count)}; --json shows them)")
     return lines
+
+
+def _other_headers(count: int) -> str:
+    return "1 other response header" if count == 1 else f"{count} other response headers"
 
 
 def render_rich(blocks: Iterable[Block], console: Console) -> None:
     """Print blocks to a terminal with colours and tables."""
     for block in blocks:
         if isinstance(block, Headline):
-            headline = Text(block.verdict.upper(), style=VERDICT_STYLES.get(block.verdict, "bold"))
-            headline.append(f"  {block.text}")
-            console.print(headline)
+            style = VERDICT_STYLES.get(block.verdict, "bold")
+            console.print(Text.assemble((block.verdict.upper(), style), f"  {block.text}"))
         elif isinstance(block, Fields):
             console.print(_rich_fields(block.rows))
         elif isinstance(block, Steps):
@@ -218,9 +231,7 @@ def render_rich(blocks: Iterable[Block], console: Console) -> None:
             for item in block.items:
                 console.print(Text(f"  - {item}"))
         else:
-            paragraph = Text(f"{block.title}: ", style="bold")
-            paragraph.append(block.text)
-            console.print(paragraph)
+            console.print(Text.assemble((f"{block.title}: ", "bold"), block.text))
         console.print()
 
 
@@ -244,7 +255,7 @@ def _rich_steps(steps: Sequence[Step]) -> Table:
         headers = [f"> {name}: {value}" for name, value in step.sent]
         headers += [f"< {name}: {value}" for name, value in step.received]
         if step.hidden_count:
-            headers.append(f"< ({step.hidden_count} other headers)")
+            headers.append(f"< ({_other_headers(step.hidden_count)})")
         table.add_row(str(step.number), step.stage, Text(f"{step.method} {step.url}"), step.status,
                       Text("\n".join(headers)))
     return table
