@@ -40,7 +40,10 @@ _METHOD_OVERRIDE_NAMES = frozenset({"x-http-method", "x-http-method-override", "
 
 
 def value_byte_length(value: str) -> int:
-    return len(value.encode("utf-8", "surrogatepass"))
+    """Count bytes as Fetch does: script header values are byte strings, one byte per code point
+    up to U+00FF (larger code points make `fetch()` throw, so they are counted as UTF-8 here)."""
+    return sum(1 if ord(character) <= 0xFF else len(character.encode("utf-8", "surrogatepass"))
+               for character in value)
 
 
 def has_unsafe_byte(value: str) -> bool:
