@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from corsguard import __version__
 from corsguard.cli import OPTIONAL_COMMANDS, main
 from corsguard.cli.errors import CLIError
 from corsguard.cli.options import parse_cookie, parse_header, parse_method, parse_origin_option, parse_url
+from corsguard.servers import serve_wsgi
+from corsguard.wsgi import CORSMiddleware
 
 FRONTEND = "http://127.0.0.1:5173"
 
@@ -215,3 +225,204 @@ def test_broken_optional_command_is_one_line(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setitem(OPTIONAL_COMMANDS, "explain", "corsguard.cli.errors")
     result = invoke("explain")
     assert_one_line_error(result, "the explain command failed to load")
+
+
+# --- verdicts, exit statuses and output formats against a loopback server -----------------------
+
+
+def probe_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    """Allow FRONTEND with credentials on /data; /redirect sends a CORS-approved 302 to /data."""
+    if environ["PATH_INFO"] == "/redirect":
+        start_response("302 Found", [("Location", "/data"), ("Access-Control-Allow-Origin", FRONTEND),
+                                     ("Access-Control-Allow-Credentials", "true"), ("Content-Length", "0")])
+        return [b""]
+    body = b'{"ok": true}'
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                              ("X-Secret", "1")])
+    return [body]
+
+
+@pytest.fixture(scope="module")
+def probe_url() -> Iterator[str]:
+    app = CORSMiddleware(probe_app, allow_origins=[FRONTEND], allow_credentials=True,
+                         allow_methods=["PUT", "PATCH"])
+    with serve_wsgi(app) as url:
+        yield url
+
+
+def check_json(*args: str) -> tuple[int, dict[str, Any]]:
+    result = invoke("check", *args, "--json")
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.output)
+
+
+def documented_json_keys() -> set[str]:
+    """Read the keys listed in the JSON table of docs/cli.md, the reference for `--json`."""
+    text = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    section = text.split("### JSON output", 1)[1].split("\n### ", 1)[0]
+    keys: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            cell = line.split("|")[1]
+            keys.update(part.strip(" `") for part in cell.split(","))
+    return keys
+
+
+@pytest.mark.server
+def test_json_keys_are_documented(probe_url: str) -> None:
+    status, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND)
+    assert status == 0
+    assert set(verdict) == documented_json_keys()
+    assert set(verdict["credentials_attached"]) == {"preflight", "actual"}
+    exchange = verdict["exchanges"][0]
+    assert set(exchange) == {"stage", "method", "url", "request_headers", "response"}
+    assert set(exchange["response"]) == {"status", "headers"}
+
+
+@pytest.mark.server
+def test_json_error_fields(probe_url: str) -> None:
+    status, verdict = check_json(f"{probe_url}/data", "--origin", "https://other.example")
+    assert status == 1
+    assert set(verdict["error"]) == {"stage", "code", "chromium", "firefox", "failed_parameter"}
+    assert verdict["error"]["chromium"] == "MissingAllowOriginHeader"
+
+
+@pytest.mark.server
+def test_exposed_headers_exclude_unlisted(probe_url: str) -> None:
+    _, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND, "--credentials", "include")
+    assert verdict["verdict"] == "allowed"
+    assert "content-type" in verdict["visible_headers"]
+    assert "x-secret" not in verdict["visible_headers"]
+
+
+@pytest.mark.server
+def test_no_cors_opaque_exits_zero(probe_url: str) -> None:
+    status, verdict = check_json(f"{probe_url}/data", "--origin", "https://other.example", "--mode", "no-cors")
+    assert status == 0
+    assert verdict["verdict"] == "opaque"
+    assert verdict["status"] == 0
+
+
+@pytest.mark.server
+def test_same_origin_mode_blocks_before_sending(probe_url: str) -> None:
+    status, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND, "--mode", "same-origin")
+    assert status == 1
+    assert verdict["error"]["stage"] == "request"
+    assert verdict["error"]["chromium"] == "DisallowedByMode"
+    assert verdict["exchanges"] == []
+
+
+@pytest.mark.server
+def test_redirect_follow_checks_each_hop(probe_url: str) -> None:
+    status, verdict = check_json(f"{probe_url}/redirect", "--origin", FRONTEND, "--credentials", "include")
+    assert status == 0
+    assert verdict["verdict"] == "allowed"
+    assert [exchange["url"] for exchange in verdict["exchanges"]] == [f"{probe_url}/redirect", f"{probe_url}/data"]
+    assert verdict["final_url"] == f"{probe_url}/data"
+
+
+@pytest.mark.server
+def test_redirect_manual_exits_zero(probe_url: str) -> None:
+    status, verdict = check_json(f"{probe_url}/redirect", "--origin", FRONTEND, "--redirect", "manual")
+    assert status == 0
+    assert verdict["verdict"] == "opaqueredirect"
+
+
+@pytest.mark.server
+def test_redirect_error_blocks(probe_url: str) -> None:
+    status, verdict = check_json(f"{probe_url}/redirect", "--origin", FRONTEND, "--redirect", "error")
+    assert status == 1
+    assert verdict["error"]["stage"] == "redirect"
+
+
+@pytest.mark.server
+def test_forbidden_header_is_dropped(probe_url: str) -> None:
+    _, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND, "-H", "Cookie: a=1")
+    assert verdict["request_headers_dropped"] == ["cookie"]
+    sent = [name.lower() for name, _ in verdict["exchanges"][-1]["request_headers"]]
+    assert "cookie" not in sent
+
+
+@pytest.mark.server
+def test_method_case_reaches_preflight(probe_url: str) -> None:
+    status, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND, "--method", "patch")
+    assert status == 1
+    assert dict(verdict["preflight_request"])["access-control-request-method"] == "patch"
+    assert verdict["error"]["chromium"] == "PreflightMissingAllowOriginHeader"
+
+
+@pytest.mark.server
+def test_method_put_is_normalized(probe_url: str) -> None:
+    status, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND, "--method", "put")
+    assert status == 0
+    assert dict(verdict["preflight_request"])["access-control-request-method"] == "PUT"
+
+
+@pytest.mark.server
+def test_profile_is_reported(probe_url: str) -> None:
+    for profile in ("spec", "chromium", "firefox"):
+        _, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND, "--profile", profile)
+        assert verdict["profile"] == profile
+
+
+def test_profile_choices_match_checker() -> None:
+    from corsguard.browser import PROFILES
+
+    result = invoke("check", "--help")
+    assert "[spec|chromium|firefox]" in result.output
+    assert set(PROFILES) == {"spec", "chromium", "firefox"}
+
+
+@pytest.mark.server
+def test_plain_output_has_no_escapes(probe_url: str) -> None:
+    result = invoke("check", f"{probe_url}/data", "--origin", FRONTEND, "--credentials", "include")
+    assert result.exit_code == 0
+    assert result.output.startswith(f"ALLOWED  GET {probe_url}/data from {FRONTEND}\n")
+    assert "Step 1: actual  GET" in result.output
+    assert 'body:                 {"ok": true}' in result.output
+    assert "\x1b[" not in result.output
+
+
+@pytest.mark.server
+def test_terminal_output_uses_colour(probe_url: str) -> None:
+    from corsguard.browser import Checker, HTTPTransport
+    from corsguard.cli.check import build_request
+    from corsguard.cli.render import build_blocks, render_rich
+
+    request = build_request(f"{probe_url}/data", "https://other.example", "GET", (), "include", "cors",
+                            "follow", ())
+    with HTTPTransport() as transport:
+        verdict = Checker().check(request, transport)
+    output = StringIO()
+    render_rich(build_blocks(request, verdict), Console(file=output, force_terminal=True, width=120))
+    text = output.getvalue()
+    assert "\x1b[1;31mBLOCKED\x1b[0m" in text
+    assert "MissingAllowOriginHeader" in text
+    assert "Exchanges" in text
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    ("args", "expected_status"),
+    [
+        (["--origin", FRONTEND], 0),
+        (["--origin", "https://other.example"], 1),
+        (["--origin", FRONTEND, "-H", "bad header"], 2),
+    ],
+)
+def test_subprocess_exit_status(probe_url: str, args: list[str], expected_status: int) -> None:
+    completed = subprocess.run([sys.executable, "-m", "corsguard.cli", "check", f"{probe_url}/data", *args],
+                               capture_output=True, text=True, timeout=60, check=False,
+                               env={**os.environ, "NO_COLOR": "1"})
+    assert completed.returncode == expected_status, completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_subprocess_connection_refused() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "corsguard.cli", "check", f"http://127.0.0.1:{closed_port()}/", "-o", FRONTEND],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert completed.stderr.startswith("Error: network error: GET http://127.0.0.1:")
+    assert completed.stderr.count("\n") == 1

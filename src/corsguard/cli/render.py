@@ -113,10 +113,12 @@ def _error_rows(verdict: Verdict) -> tuple[tuple[str, str], ...]:
     if error.code != error.chromium:
         rows.append(("error", error.code))
     rows += [
-        ("Chromium error", error.chromium or "(none: Chromium reports a plain network error)"),
+        ("Chromium error", error.chromium or "(none: the console shows no CORS error id)"),
         ("Firefox reason", error.firefox or "(none)"),
     ]
-    if error.failed_parameter is not None:
+    if error.failed_parameter == "":
+        rows.append(("failed parameter", "'' (the header is missing or empty)"))
+    elif error.failed_parameter is not None:
         rows.append(("failed parameter", repr(error.failed_parameter)))
     return tuple(rows)
 
