@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import REDIRECT_STATUSES, HeaderLines, RecordedResponse, get_header, parse_url
+from .model import REDIRECT_STATUSES, FetchRequest, HeaderLines, RecordedResponse, get_header, parse_url
 from .recording import RecordedFetch, RecordingError, origin_from_headers, origin_of, rebuild_request
 
 __all__ = ["load_har", "parse_har"]
@@ -47,7 +47,10 @@ def parse_har(data: bytes | str, name: str = "HAR", credentials: str | None = No
         fetch = _build_fetch(index, entries, pages, consumed, name, credentials, origin)
         if fetch is not None:
             fetches.append(fetch)
-    return fetches
+    for index, entry in enumerate(entries):
+        if index not in consumed and _is_preflight(entry):
+            fetches.append(_fetch_from_preflight(index, entry, credentials, origin))
+    return sorted(fetches, key=lambda fetch: fetch.entries[0])
 
 
 # Reading the document
@@ -66,7 +69,8 @@ def _decode_json(data: bytes | str, name: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()) - 1:
+        # A file cut short ends inside a string, or before the value or delimiter the parser expects.
+        if error.msg.startswith("Unterminated string") or error.pos >= len(text.rstrip()) - 1:
             raise RecordingError(f"{name} is truncated: the JSON ends at line {error.lineno} "
                                  f"before the document is complete") from None
         raise RecordingError(f"{name} is not valid JSON: {error.msg} at line {error.lineno}, "
@@ -294,3 +298,29 @@ def _find_preflight(index: int, entries: list[dict[str, Any]], consumed: set[int
             consumed.add(earlier)
             return earlier
     return None
+
+
+def _fetch_from_preflight(index: int, entry: dict[str, Any], credentials: str | None,
+                          origin_override: str | None) -> RecordedFetch:
+    """Rebuild a fetch whose preflight was recorded but whose actual request was not.
+
+    Browsers record no actual request when the preflight fails, so the fetch is rebuilt from the
+    preflight's Access-Control-Request-Method and -Headers. The header values are not recorded;
+    the placeholder contains `(`, a CORS-unsafe byte, so each header stays one that needs a preflight.
+    """
+    headers = _request_headers(entry)
+    url = entry["request"]["url"]
+    method = get_header(headers, "access-control-request-method") or "GET"
+    names = [item.strip() for item in (get_header(headers, "access-control-request-headers") or "").split(",")]
+    origin = origin_override or get_header(headers, "origin") or "null"
+    script_headers = tuple((item, "(not recorded)") for item in names if item)
+    mode = credentials or "same-origin"
+    request = FetchRequest(url=url, origin=origin, method=method, headers=script_headers, credentials=mode)
+    response = _response(entry, url)
+    responses = {("OPTIONS", url): [response]} if response is not None else {}
+    source = "from --credentials" if credentials else "assumed"
+    note = (f"only the preflight was recorded: method and header names come from it, header values "
+            f"are not known; credentials mode {mode} ({source})")
+    return RecordedFetch(f"entry {index}: preflight for {method} {url}", request, responses, False,
+                         _failure_text(entry), response is not None, (index,), (note,))
+

@@ -19,6 +19,7 @@ __all__ = ["parse_http_text"]
 
 
 _REQUEST_LINE = re.compile(r"^(?P<method>[!#$%&'*+.^_`|~0-9A-Za-z-]+) +(?P<target>\S+) +HTTP/\d(\.\d)?$")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _STATUS_LINE = re.compile(r"^HTTP/\d(\.\d)? +(?P<status>\d{3})(?: .*)?$")
 
 
@@ -44,7 +45,7 @@ def _split_messages(text: str, name: str) -> list[_Message]:
             in_headers = False
         elif in_headers:
             key, colon, value = line.partition(":")
-            if not colon or not key.strip() or key != key.strip():
+            if not colon or not _TOKEN.fullmatch(key):
                 raise RecordingError(f"{name}: line {number} is not a header line (name: value): {line[:60]!r}")
             messages[-1].headers.append((key, value.strip(" \t")))
     if not messages:

@@ -90,7 +90,7 @@ def _load(files: tuple[str, ...], credentials: str | None,
         origin = parse_origin_option(origin)
     contents = [(path, _read(path)) for path in files]
     first_path, first = contents[0]
-    if first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    if first_path.lower().endswith(".har") or first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
         if len(contents) > 1:
             raise CLIError(f"{first_path} is a HAR file: pass a single HAR file, or only HTTP text files")
         return parse_har(first, first_path, credentials, origin), _profile_of_har(first)
