@@ -13,8 +13,7 @@ from typing import Any
 
 from corsguard.asgi import CORSMiddleware as CorsguardMiddleware
 
-from .scenarios import (ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE_SECONDS, OriginSet,
-                        Request)
+from .scenarios import ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE_SECONDS, OriginSet, Request
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -15,8 +15,7 @@ from typing import Any
 
 from corsguard.wsgi import CORSMiddleware as CorsguardMiddleware
 
-from .scenarios import (ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE_SECONDS, OriginSet,
-                        Request)
+from .scenarios import ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE_SECONDS, OriginSet, Request
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .policy import Header
+from .policy import Decision, Header
+
+# Plans are cached per decision object; a cache is cleared when it reaches this size.
+PLAN_CACHE_SIZE = 8192
 
 
 def merge_vary(existing: Iterable[str], names: tuple[str, ...]) -> str:
@@ -41,3 +44,53 @@ def apply_to_str_headers(headers: list[tuple[str, str]], cors: tuple[Header, ...
         existing = [value for name, value in headers if name.lower() == "vary"]
         kept.append(("Vary", merge_vary(existing, vary)))
     return kept
+
+
+class StrHeaderPlan:
+    """A decision's response headers as WSGI `(str, str)` pairs, built once per decision object.
+
+    `tail` holds the CORS headers followed by `Vary: <names>`. It is appended as is when no
+    response header name has the length of one of those names, a test that needs no lower-casing;
+    otherwise `apply_to_str_headers` replaces and merges by name.
+    """
+
+    __slots__ = ("conflict_lengths", "decision", "tail")
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+        vary = [("Vary", ", ".join(decision.vary))] if decision.vary else []
+        self.tail = (*decision.headers, *vary)
+        self.conflict_lengths = frozenset(len(name) for name, _ in self.tail)
+
+    def apply(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        lengths = self.conflict_lengths
+        for name, _ in headers:
+            if len(name) in lengths:
+                return apply_to_str_headers(headers, self.decision.headers, self.decision.vary)
+        return [*headers, *self.tail]
+
+
+class PlanCache:
+    """Header plans per decision: by identity, or by shape for decisions without CORS headers."""
+
+    __slots__ = ("_by_id", "_by_shape")
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, StrHeaderPlan] = {}
+        self._by_shape: dict[tuple[tuple[str, ...], int | None], StrHeaderPlan] = {}
+
+    def plan(self, decision: Decision) -> StrHeaderPlan:
+        if not decision.headers:
+            shape = (decision.vary, decision.preflight_status)
+            plan = self._by_shape.get(shape)
+            if plan is None:
+                plan = self._by_shape[shape] = StrHeaderPlan(decision)
+            return plan
+        plan = self._by_id.get(id(decision))
+        if plan is not None and plan.decision is decision:
+            return plan
+        plan = StrHeaderPlan(decision)
+        if len(self._by_id) >= PLAN_CACHE_SIZE:
+            self._by_id.clear()
+        self._by_id[id(decision)] = plan
+        return plan

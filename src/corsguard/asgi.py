@@ -23,12 +23,21 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 logger = logging.getLogger("corsguard")
 
+_CORS_REQUEST_HEADER_NAMES = frozenset({
+    b"origin", b"access-control-request-method", b"access-control-request-headers",
+    b"access-control-request-private-network",
+})
+# Encoded decisions are cached per decision object; the cache is cleared when it reaches this size.
+ENCODED_CACHE_SIZE = 8192
+
 
 def read_cors_headers(raw_headers: Any) -> tuple[str | None, str | None, str | None, str | None]:
     """Return the first Origin, first ACRM, all ACRH lines joined with ",", and first ACRPN."""
     origin = request_method = private_network = None
     request_headers: list[bytes] = []
     for name, value in raw_headers:
+        if name not in _CORS_REQUEST_HEADER_NAMES:
+            continue
         if name == b"origin":
             if origin is None:
                 origin = value.decode("latin-1")
@@ -37,11 +46,19 @@ def read_cors_headers(raw_headers: Any) -> tuple[str | None, str | None, str | N
                 request_method = value.decode("latin-1")
         elif name == b"access-control-request-headers":
             request_headers.append(value)
-        elif name == b"access-control-request-private-network":
-            if private_network is None:
-                private_network = value.decode("latin-1")
+        elif name == b"access-control-request-private-network" and private_network is None:
+            private_network = value.decode("latin-1")
     joined = b",".join(request_headers).decode("latin-1") if request_headers else None
     return origin, request_method, joined, private_network
+
+
+def read_origin(raw_headers: Any) -> str | None:
+    """Return the first Origin, all that an actual request needs, stopping at the first line."""
+    for name, value in raw_headers:
+        if name == b"origin":
+            origin: str = value.decode("latin-1")
+            return origin
+    return None
 
 
 def apply_decision(raw_headers: list[tuple[bytes, bytes]], decision: Decision) -> list[tuple[bytes, bytes]]:
@@ -64,6 +81,38 @@ def apply_decision(raw_headers: list[tuple[bytes, bytes]], decision: Decision) -
     return headers
 
 
+class EncodedDecision:
+    """A decision's response headers as ASGI bytes, built once per decision object.
+
+    `tail` holds the CORS headers followed by `vary: <names>`: appended as is when the app's
+    response has none of those headers, which `conflict_lengths` rules out for most names
+    without lower-casing them.
+    """
+
+    __slots__ = ("conflict_lengths", "decision", "preflight_headers", "tail")
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+        cors = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in decision.headers]
+        vary = [(b"vary", ", ".join(decision.vary).encode("latin-1"))] if decision.vary else []
+        self.tail = (*cors, *vary)
+        self.conflict_lengths = frozenset(len(name) for name, _ in self.tail)
+        self.preflight_headers = self.tail
+        if decision.preflight_status is not None and decision.preflight_status != 204:
+            self.preflight_headers = (*self.tail, (b"content-length", b"0"))
+
+    def apply(self, raw_headers: Any) -> list[tuple[bytes, bytes]]:
+        """Return the response headers with the CORS headers set and Vary merged."""
+        headers = list(raw_headers)
+        lengths = self.conflict_lengths
+        for name, _ in headers:
+            if len(name) in lengths:
+                return apply_decision(headers, self.decision)
+        headers.extend(self.tail)
+        return headers
+
+
 class CORSMiddleware:
     """Apply a corsguard `Policy` to an ASGI app; options are those of `CORSConfig`.
 
@@ -82,6 +131,25 @@ class CORSMiddleware:
         else:
             self.router = build_router(routes, policy, options)
             self.policy = self.router.default
+        self._encoded: dict[int, EncodedDecision] = {}
+        # Decisions without CORS headers differ only in their Vary names and preflight status.
+        self._encoded_refusals: dict[tuple[tuple[str, ...], int | None], EncodedDecision] = {}
+
+    def _encode(self, decision: Decision) -> EncodedDecision:
+        if not decision.headers:
+            shape = (decision.vary, decision.preflight_status)
+            encoded = self._encoded_refusals.get(shape)
+            if encoded is None:
+                encoded = self._encoded_refusals[shape] = EncodedDecision(decision)
+            return encoded
+        encoded = self._encoded.get(id(decision))
+        if encoded is not None and encoded.decision is decision:
+            return encoded
+        encoded = EncodedDecision(decision)
+        if len(self._encoded) >= ENCODED_CACHE_SIZE:
+            self._encoded.clear()
+        self._encoded[id(decision)] = encoded
+        return encoded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,7 +160,12 @@ class CORSMiddleware:
         if policy is None:
             await self.app(scope, receive, send)
             return
-        origin, request_method, request_headers, private_network = read_cors_headers(scope["headers"])
+        method = scope["method"]
+        if method == "OPTIONS":
+            origin, request_method, request_headers, private_network = read_cors_headers(scope["headers"])
+        else:
+            origin = read_origin(scope["headers"])
+            request_method = request_headers = private_network = None
         predicate_allows = False
         if policy.needs_predicate(origin):
             assert origin is not None
@@ -100,22 +173,27 @@ class CORSMiddleware:
             if inspect.isawaitable(result):
                 result = await result
             predicate_allows = result is True
-        decision = policy.decide(scope["method"], origin, request_method, request_headers,
+        decision = policy.decide(method, origin, request_method, request_headers,
                                  private_network, predicate_allows=predicate_allows)
         if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
             logger.debug("CORS request refused: %s (path %s)", decision.reason, scope.get("path", "")[:200])
 
         if decision.preflight_status is not None:
-            await _send_preflight_response(send, decision)
+            encoded = self._encode(decision)
+            await send({"type": "http.response.start", "status": decision.preflight_status,
+                        "headers": list(encoded.preflight_headers)})
+            await send({"type": "http.response.body", "body": b""})
             return
         if not decision.headers and not decision.vary:
             await self.app(scope, receive, send)
             return
+        encoded = self._encode(decision)
 
-        async def send_with_cors(message: Message) -> None:
+        # A plain function returning `send`'s awaitable saves a coroutine per message.
+        def send_with_cors(message: Message) -> Awaitable[None]:
             if message["type"] == "http.response.start":
-                message["headers"] = apply_decision(list(message.get("headers", ())), decision)
-            await send(message)
+                message["headers"] = encoded.apply(message.get("headers", ()))
+            return send(message)
 
         await self.app(scope, receive, send_with_cors)
 
@@ -126,12 +204,3 @@ def _header_mapping(raw_headers: Any) -> dict[str, str]:
     for name, value in raw_headers:
         mapping.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
     return mapping
-
-
-async def _send_preflight_response(send: Send, decision: Decision) -> None:
-    assert decision.preflight_status is not None
-    headers = apply_decision([], decision)
-    if decision.preflight_status != 204:
-        headers.append((b"content-length", b"0"))
-    await send({"type": "http.response.start", "status": decision.preflight_status, "headers": headers})
-    await send({"type": "http.response.body", "body": b""})

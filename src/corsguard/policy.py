@@ -15,8 +15,8 @@ from typing import Any
 
 from . import fetch
 from ._matcher import OriginMatcher
-from .origin import ANY_PORT, OriginPattern
 from .config import CORSConfig, Problem, ValidConfig, validate
+from .origin import ANY_PORT, OriginPattern
 
 Header = tuple[str, str]
 
@@ -25,6 +25,13 @@ Header = tuple[str, str]
 # little whitespace or split the field over several lines, so a bounded amount of both is accepted.
 MAX_EMPTY_ELEMENTS = 16
 MAX_OWS_PER_ELEMENT = 2
+
+# `decide` is a pure function of its arguments, so allowed decisions are memoized per request
+# values. Each memo is cleared when it reaches this many entries, which bounds its memory whatever
+# origins clients send; a request that misses the memo costs what it would without one.
+DECISION_MEMO_SIZE = 4096
+# Preflights whose Access-Control-Request-Headers value is longer than this are not memoized.
+MEMO_MAX_REQUEST_HEADERS_LENGTH = 256
 
 
 class RequestKind(enum.Enum):
@@ -58,11 +65,32 @@ class Policy:
     """A CORS policy compiled from configuration; see `decide`."""
 
     __slots__ = (
-        "config", "_valid", "_matcher", "_credentials", "_any_origin", "_actual_constant",
-        "_actual_tail", "_preflight_tail", "_not_cors", "_refused_actual", "_refused_preflight",
-        "_preflight_vary", "_methods", "_any_method", "_headers", "_any_header", "_predicate",
-        "_predicate_takes_headers", "_preflight_possible", "_private_network", "_passthrough",
-        "_preflight_status", "_allow_headers_wildcard",
+        "_actual_constant",
+        "_actual_memo",
+        "_actual_tail",
+        "_allow_headers_wildcard",
+        "_any_header",
+        "_any_method",
+        "_any_origin",
+        "_credentials",
+        "_headers",
+        "_matcher",
+        "_max_request_header_names",
+        "_methods",
+        "_not_cors",
+        "_passthrough",
+        "_predicate",
+        "_predicate_takes_headers",
+        "_preflight_memo",
+        "_preflight_possible",
+        "_preflight_status",
+        "_preflight_tail",
+        "_preflight_vary",
+        "_private_network",
+        "_refused_actual",
+        "_refused_preflight",
+        "_valid",
+        "config",
     )
 
     def __init__(self, config: CORSConfig | None = None, /, **options: Any) -> None:
@@ -116,6 +144,12 @@ class Policy:
         if valid.allow_private_network:
             self._preflight_vary = (*self._preflight_vary, "Access-Control-Request-Private-Network")
         self._allow_headers_wildcard = "*,authorization" if "authorization" in valid.headers else "*"
+        # Without `*`, a request header list that passes has at most one name per allowed header,
+        # plus the empty elements that parsing tolerates.
+        self._max_request_header_names = (
+            None if valid.allow_any_header else len(valid.headers) + MAX_EMPTY_ELEMENTS)
+        self._actual_memo: dict[str, Decision] = {}
+        self._preflight_memo: dict[tuple[str, str, str | None, str | None], Decision] = {}
 
     @property
     def allows_credentials(self) -> bool:
@@ -193,16 +227,35 @@ class Policy:
             return self._actual_constant
         if origin is None:
             return self._not_cors
-        allowed = predicate_allows or self._any_origin or self._matcher.matches(origin)
         if method != "OPTIONS" or request_method is None:
-            if not allowed:
-                return self._refused_actual
-            return Decision(RequestKind.ACTUAL, True,
-                            (("Access-Control-Allow-Origin", origin), *self._actual_tail),
-                            _VARY_ORIGIN)
-        if not allowed:
+            return self._decide_actual(origin, predicate_allows)
+
+        key = (origin, request_method, request_headers, private_network)
+        decision = self._preflight_memo.get(key)
+        if decision is not None:
+            return decision
+        if not (predicate_allows or self._any_origin or self._matcher.matches(origin)):
             return self._refuse_preflight("origin not allowed")
-        return self._decide_preflight(origin, request_method, request_headers, private_network)
+        decision = self._decide_preflight(origin, request_method, request_headers, private_network)
+        memoize = decision.allowed and not predicate_allows and (
+            request_headers is None or len(request_headers) <= MEMO_MAX_REQUEST_HEADERS_LENGTH)
+        if memoize:
+            _remember(self._preflight_memo, key, decision)
+        return decision
+
+    def _decide_actual(self, origin: str, predicate_allows: bool) -> Decision:
+        decision = self._actual_memo.get(origin)
+        if decision is not None:
+            return decision
+        matched = self._any_origin or self._matcher.matches(origin)
+        if not (matched or predicate_allows):
+            return self._refused_actual
+        decision = Decision(RequestKind.ACTUAL, True,
+                            (("Access-Control-Allow-Origin", origin), *self._actual_tail), _VARY_ORIGIN)
+        # Only what the configuration allows is memoized: the predicate may change its mind.
+        if matched:
+            _remember(self._actual_memo, origin, decision)
+        return decision
 
     def _refuse_preflight(self, reason: str) -> Decision:
         status = None if self._passthrough else 403
@@ -229,6 +282,10 @@ class Policy:
                 return self._refuse_preflight(f"method {request_method[:64]!r} not allowed")
 
         if request_headers is not None:
+            limit = self._max_request_header_names
+            if limit is not None and request_headers.count(",") >= limit:
+                return self._refuse_preflight("Access-Control-Request-Headers lists more names than "
+                                              "the policy allows")
             names, problem = parse_request_headers(request_headers)
             if problem:
                 return self._refuse_preflight(problem)
@@ -258,6 +315,12 @@ def _is_covered(pattern: OriginPattern, patterns: tuple[OriginPattern, ...]) -> 
         if pattern.host.endswith("." + other.host):
             return True
     return False
+
+
+def _remember(memo: dict[Any, Decision], key: Any, decision: Decision) -> None:
+    if len(memo) >= DECISION_MEMO_SIZE:
+        memo.clear()
+    memo[key] = decision
 
 
 def parse_request_headers(value: str) -> tuple[list[str], str]:

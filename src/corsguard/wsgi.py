@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ._headers import apply_to_str_headers
+from ._headers import PlanCache
 from .policy import Decision, Policy
 from .routing import RouteKey, Router, RouteValue, build_router, wsgi_route_path
 
@@ -47,6 +47,7 @@ class CORSMiddleware:
         else:
             self.router = build_router(routes, policy, options)
             self.policy = self.router.default
+        self._plans = PlanCache()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         router = self.router
@@ -72,14 +73,14 @@ class CORSMiddleware:
                          str(environ.get("PATH_INFO", ""))[:200])
 
         if decision.preflight_status is not None:
-            return _preflight_response(start_response, decision)
+            return _preflight_response(start_response, decision, self._plans)
         if not decision.headers and not decision.vary:
             return self.app(environ, start_response)
+        plan = self._plans.plan(decision)
 
         def start_response_with_cors(status: str, headers: list[tuple[str, str]],
                                      exc_info: Any = None) -> Callable[[bytes], object]:
-            headers = apply_to_str_headers(headers, decision.headers, decision.vary)
-            return start_response(status, headers, exc_info)
+            return start_response(status, plan.apply(headers), exc_info)
 
         return self.app(environ, start_response_with_cors)
 
@@ -96,9 +97,10 @@ def _header_mapping(environ: dict[str, Any]) -> dict[str, str]:
     return mapping
 
 
-def _preflight_response(start_response: StartResponse, decision: Decision) -> Iterable[bytes]:
+def _preflight_response(start_response: StartResponse, decision: Decision,
+                        plans: PlanCache) -> Iterable[bytes]:
     assert decision.preflight_status is not None
-    headers = apply_to_str_headers([], decision.headers, decision.vary)
+    headers = list(plans.plan(decision).tail)
     if decision.preflight_status != 204:
         headers.append(("Content-Length", "0"))
     start_response(_STATUS_LINES[decision.preflight_status], headers)
