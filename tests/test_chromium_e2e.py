@@ -17,8 +17,15 @@ import pytest
 from click.testing import CliRunner
 
 from corsguard.cli import main
-from corsguard.cli.demo_apps import CSRF_HEADER, DEMO_SESSION_ID, SESSION_COOKIE, build_api, frontend_app
-from corsguard.servers import serve_asgi
+from corsguard.cli.demo_apps import (
+    CSRF_HEADER,
+    DEMO_SESSION_ID,
+    SESSION_COOKIE,
+    build_api,
+    frontend_app,
+    misconfigured_api,
+)
+from corsguard.servers import serve_asgi, serve_wsgi
 from tests.support.chromium import launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -42,6 +49,7 @@ class Stack:
     allowed_page: str
     disallowed_page: str
     api: str
+    misconfigured_api: str
 
 
 @dataclass(frozen=True)
@@ -56,8 +64,8 @@ class BrowserOutcome:
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     with serve_asgi(frontend_app) as allowed, serve_asgi(frontend_app) as disallowed, \
-            serve_asgi(build_api(allowed)) as api:
-        yield Stack(allowed, disallowed, api)
+            serve_asgi(build_api(allowed)) as api, serve_wsgi(misconfigured_api) as misconfigured:
+        yield Stack(allowed, disallowed, api, misconfigured)
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +145,16 @@ def test_disallowed_page_is_blocked(chromium: Any, stack: Stack) -> None:
     assert verdict["error"]["chromium"] == outcome.cors_error
 
 
+def test_wildcard_with_credentials_blocked(chromium: Any, stack: Stack) -> None:
+    outcome = browser_fetch(chromium, stack.allowed_page, f"{stack.misconfigured_api}/data", {})
+    assert outcome.verdict == "blocked"
+    assert outcome.cors_error == "WildcardOriginNotAllowed"
+
+    status, verdict = corsguard_check(stack.allowed_page, f"{stack.misconfigured_api}/data", {})
+    assert status == 1
+    assert verdict["error"]["chromium"] == outcome.cors_error
+
+
 def test_preflighted_header_allowed(chromium: Any, stack: Stack) -> None:
     headers = {CSRF_HEADER: "d3m0"}
     outcome = browser_fetch(chromium, stack.allowed_page, f"{stack.api}/data", headers)
@@ -171,3 +189,31 @@ def test_frontend_page_shows_data(chromium: Any, stack: Stack) -> None:
         context.close()
     assert shown["status"] == 200
     assert shown["body"]["user"] == "ada"
+
+
+LOGIN_THEN_DATA_SCRIPT = """async (api) => {
+  const login = await fetch(api + "/login", {method: "POST", credentials: "include"});
+  const data = await fetch(api + "/data", {credentials: "include"});
+  return {login: login.status, status: data.status, body: await data.json()};
+}"""
+
+
+def test_login_response_sets_cookie(chromium: Any, stack: Stack) -> None:
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.allowed_page}/")
+        result = page.evaluate(LOGIN_THEN_DATA_SCRIPT, stack.api)
+        jar = {cookie["name"]: cookie["value"] for cookie in context.cookies(stack.api)}
+    finally:
+        context.close()
+    assert result["login"] == 200
+    assert result["status"] == 200
+    assert result["body"]["user"] == "ada"
+    assert jar == {SESSION_COOKIE: DEMO_SESSION_ID}
+
+    cli = CliRunner().invoke(main, ["check", f"{stack.api}/login", "--origin", stack.allowed_page, "--method",
+                                    "POST", "--credentials", "include", "--profile", "chromium", "--json"])
+    assert cli.exit_code == 0, cli.output
+    cookies = json.loads(cli.output)["cookies"]
+    assert [(c["name"], c["action"]) for c in cookies] == [(SESSION_COOKIE, "stored")]

@@ -1,8 +1,9 @@
 """The small apps that `corsguard demo` serves on loopback; the Chromium test serves them too.
 
 - the front end: a page that calls the API with `fetch(..., {credentials: "include"})`;
-- the example API: `GET /data` returns the JSON of the session named by the `sessionId` cookie,
-  behind corsguard's ASGI middleware that allows one front-end origin with credentials;
+- the example API: `POST /login` sets the `sessionId` cookie, and `GET /data` returns the JSON of
+  the session that cookie names; corsguard's ASGI middleware allows one front-end origin with
+  credentials;
 - a misconfigured API that sends `Access-Control-Allow-Origin: *` and
   `Access-Control-Allow-Credentials: true` on every response, a combination browsers reject.
 """
@@ -66,17 +67,25 @@ async def _data(request: Request) -> JSONResponse:
     return JSONResponse(session, headers={REQUEST_ID_HEADER: "demo-1"})
 
 
+async def _login(request: Request) -> JSONResponse:
+    from starlette.responses import JSONResponse
+
+    response = JSONResponse({"user": SESSIONS[DEMO_SESSION_ID]["user"]})
+    response.set_cookie(SESSION_COOKIE, DEMO_SESSION_ID, path="/", httponly=True, samesite="lax")
+    return response
+
+
 def build_api(frontend_origin: str) -> CORSMiddleware:
     """Build the example API, allowing `frontend_origin` with credentials and the CSRF header."""
     from starlette.applications import Starlette
     from starlette.routing import Route
 
-    app = Starlette(routes=[Route("/data", _data, methods=["GET"])])
+    app = Starlette(routes=[Route("/data", _data, methods=["GET"]), Route("/login", _login, methods=["POST"])])
     return CORSMiddleware(
         app,
         allow_origins=[frontend_origin],
         allow_credentials=True,
-        allow_methods=["GET"],
+        allow_methods=["GET", "POST"],
         allow_headers=[CSRF_HEADER],
         expose_headers=[REQUEST_ID_HEADER],
         max_age=600,
