@@ -26,6 +26,9 @@ from tests.support.chromium_fetch import ChromiumOutcome, run_in_chromium
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 BEHAVIOURS = behaviours()
+# A cookie both jars hold before the run (no SameSite attribute, so Lax by default), showing on
+# every request whether credentials went out.
+SESSION_COOKIE = ("ck_session", "1")
 
 
 @dataclass
@@ -58,20 +61,22 @@ def _checker_run(servers: BehaviourServers, behaviour: Behaviour, transport: Any
             mode=fetch.mode,
             credentials=fetch.credentials,
             redirect=fetch.redirect,
+            cookies=(SESSION_COOKIE,),
         )
         verdicts.append(checker.check(request, transport))
     return verdicts
 
 
 def _sent(requests: list[SeenRequest], cookie_prefix: str) -> list[tuple[object, ...]]:
-    """Reduce logged requests to the parts both a browser and the checker decide."""
+    """Reduce logged requests to the parts both a browser and the checker decide.
+
+    Only the session cookie and the behaviour's own cookies count: Chromium's jar also holds
+    cookies that earlier behaviours set.
+    """
     reduced = []
     for seen in requests:
-        cookies = sorted(
-            part.split("=", 1)[0].strip()
-            for part in (seen.header("cookie") or "").split(";")
-            if part.strip().startswith(cookie_prefix)
-        )
+        names = [part.split("=", 1)[0].strip() for part in (seen.header("cookie") or "").split(";")]
+        cookies = sorted(name for name in names if name.startswith(cookie_prefix) or name == SESSION_COOKIE[0])
         reduced.append((seen.server, seen.hop, seen.method, seen.header("origin"),
                         seen.header("access-control-request-method"),
                         seen.header("access-control-request-headers"), tuple(cookies)))
@@ -123,7 +128,8 @@ def _run_differential() -> Iterator[Differential]:
 
     started = time.monotonic()
     with serve_behaviours(BEHAVIOURS) as servers, launch_chromium() as browser:
-        outcomes = run_in_chromium(browser, servers, BEHAVIOURS)
+        session = {"name": SESSION_COOKIE[0], "value": SESSION_COOKIE[1], "domain": "127.0.0.1", "path": "/"}
+        outcomes = run_in_chromium(browser, servers, BEHAVIOURS, cookies=(session,))
         browser_requests = {behaviour.id: servers.requests_for(behaviour.id) for behaviour in BEHAVIOURS}
         servers.clear_log()
 
