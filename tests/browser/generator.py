@@ -5,7 +5,7 @@ page makes against it. Header values are templates, resolved once the servers ha
 
 - `{origin}`: the page's serialized origin (`null` on an opaque page),
 - `{page}`, `{api}`, `{api2}`: base URLs of the page server and the two API servers,
-- `{hop1}`, `{hop2}`, ...: absolute URLs of the behaviour's other hops,
+- `{hop0}`, `{hop1}`, ...: absolute URLs of the behaviour's hops,
 - `{hop1_userinfo}`: the same URL with `user:secret@` in it.
 
 Hop 0 of a behaviour is the URL the first fetch starts at. The same list comes out on every call,
@@ -633,13 +633,110 @@ def cross_site_behaviours() -> Iterator[Behaviour]:
         )
 
 
+def request_header_behaviours() -> Iterator[Behaviour]:
+    """More preflight triggers, including Chromium's extra safelist and its merging of repeated names."""
+    deny = Reply(403, ())
+    variants: list[tuple[str, str, Lines]] = [
+        ("repeated-accept-over-128", "GET", (("Accept", "a" * 100), ("Accept", "b" * 100))),
+        ("repeated-accept-short", "GET", (("Accept", "a"), ("Accept", "b"))),
+        ("user-agent", "GET", (("User-Agent", "corsguard-test"),)),
+        ("content-type-charset", "POST", (("Content-Type", "text/plain; charset=utf-8"),)),
+        ("content-type-upper", "POST", (("Content-Type", "TEXT/PLAIN"),)),
+        ("content-type-form-charset", "POST", (("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8"),)),
+        ("content-type-two-types", "POST", (("Content-Type", "text/plain, text/html"),)),
+        ("content-type-multipart-bare", "POST", (("Content-Type", "multipart/form-data"),)),
+        ("range-open-end", "GET", (("Range", "bytes=0-"),)),
+        ("range-reversed", "GET", (("Range", "bytes=5-1"),)),
+        ("range-units", "GET", (("Range", "items=0-1"),)),
+        ("ect-4g", "GET", (("ECT", "4g"),)),
+        ("ect-5g", "GET", (("ECT", "5g"),)),
+        ("rtt-integer", "GET", (("RTT", "50"),)),
+        ("rtt-fraction", "GET", (("RTT", "5.5"),)),
+        ("downlink-fraction", "GET", (("Downlink", "1.5"),)),
+        ("device-memory", "GET", (("Device-Memory", "8"),)),
+        ("width-word", "GET", (("Width", "wide"),)),
+        ("save-data-off", "GET", (("Save-Data", "off"),)),
+        ("intervention", "GET", (("Intervention", "<https://example.com>"),)),
+        ("accept-language-underscore", "GET", (("Accept-Language", "en_US"),)),
+        ("content-language-empty", "GET", (("Content-Language", ""),)),
+        ("method-override-forbidden", "GET", (("X-HTTP-Method-Override", "TRACE"),)),
+        ("method-override-allowed", "GET", (("X-HTTP-Method-Override", "PUT"),)),
+        ("method-mixed-case-get", "Get", ()),
+        ("method-lower-post", "post", (("Content-Type", "text/plain"),)),
+    ]
+    for label, method, headers in variants:
+        yield Behaviour(
+            id=f"trigger-{label}",
+            description=f"{method} {label}: a preflight would be refused",
+            hops=(Hop(actual=allow((ACAO, "*")), preflight=deny),),
+            fetches=(Fetch(method=method, headers=headers, credentials="omit"),),
+        )
+    for label, method in (("connect", "CONNECT"), ("track", "TRACK"), ("not-a-token", "BAD METHOD")):
+        yield Behaviour(id=f"mode-method-{label}", description=f"fetch with method {method!r} is rejected",
+                        hops=(Hop(actual=allow((ACAO, "*"))),), fetches=(Fetch(method=method),))
+
+
+def preflight_edge_behaviours() -> Iterator[Behaviour]:
+    variants: list[tuple[str, str, Lines, Lines]] = [
+        ("padded-acao", "omit", (), ((ACAO, "  {origin} "), (ACAM, "PUT"))),
+        ("padded-acac", "include", (), ((ACAO, "{origin}"), (ACAC, " true "), (ACAM, "PUT"))),
+        ("padded-method-list", "omit", (), ((ACAO, "{origin}"), (ACAM, "GET ,  PUT"))),
+        ("null-acao-real-origin", "omit", (), ((ACAO, "null"), (ACAM, "PUT"))),
+        ("star-and-authorization", "omit", (("Authorization", "Bearer t"),),
+         ((ACAO, "{origin}"), (ACAM, "PUT"), (ACAH, "*, authorization"))),
+        ("authorization-upper", "include", (("Authorization", "Bearer t"),),
+         ((ACAO, "{origin}"), (ACAC, "true"), (ACAM, "PUT"), (ACAH, "AUTHORIZATION"))),
+        ("duplicate-acah", "omit", (("X-Foo", "1"),),
+         ((ACAO, "{origin}"), (ACAM, "PUT"), (ACAH, "x-foo"), (ACAH, "x-foo"))),
+        ("star-headers-and-methods", "omit", (("X-Foo", "1"),), ((ACAO, "*"), (ACAM, "*"), (ACAH, "*"))),
+        ("star-everything-include", "include", (("X-Foo", "1"),),
+         ((ACAO, "{origin}"), (ACAC, "true"), (ACAM, "*"), (ACAH, "*"))),
+        ("max-age-ignored-on-failure", "omit", (), ((ACAO, "{origin}"), (ACAM, "POST"), (ACMA, "600"))),
+    ]
+    for label, credentials, headers, lines in variants:
+        yield _preflighted(f"preflight-edge-{label}", f"PUT preflight edge case: {label}", Reply(204, lines),
+                           Fetch(method="PUT", headers=headers, credentials=credentials))
+
+
+def redirect_edge_behaviours() -> Iterator[Behaviour]:
+    star = (ACAO, "*")
+    put_preflight = Reply(204, ((ACAO, "*"), (ACAM, "PUT")))
+    foo_preflight = Reply(204, ((ACAO, "{origin}"), (ACAH, "x-foo")))
+    cases: list[tuple[str, str, tuple[Hop, ...], Fetch]] = [
+        ("put-308-cross-origin", "preflighted PUT answered 308 to another origin",
+         (Hop(actual=_redirect(308, "{hop1}", star), preflight=put_preflight),
+          Hop(server="api2", actual=allow(star), preflight=put_preflight)), Fetch(method="PUT")),
+        ("post-301-cross-origin", "POST answered 301 to another origin becomes a GET",
+         (Hop(actual=_redirect(301, "{hop1}", star)), Hop(server="api2", actual=allow(star))),
+         Fetch(method="POST", headers=(("Content-Type", "text/plain"),))),
+        ("preflighted-same-origin-307", "preflighted GET answered 307 within the origin: a new preflight",
+         (Hop(actual=_redirect(307, "{hop1}", (ACAO, "{origin}")), preflight=foo_preflight),
+          Hop(actual=allow((ACAO, "{origin}")), preflight=foo_preflight)), Fetch(headers=(("X-Foo", "1"),))),
+        ("too-many", "a redirect to itself, again and again",
+         (Hop(actual=_redirect(302, "{hop0}", star)),), Fetch()),
+        ("fragment", "302 to a URL with a fragment",
+         (Hop(actual=_redirect(302, "{hop1}#part", star)), Hop(server="api2", actual=allow(star))), Fetch()),
+        ("include-null-no-acac", "credentialed 302 to another origin, final ACAO null without ACAC",
+         (Hop(actual=_redirect(302, "{hop1}", (ACAO, "{origin}"), (ACAC, "true"))),
+          Hop(server="api2", actual=allow((ACAO, "null")))), Fetch(credentials="include")),
+        ("include-to-initiator", "credentialed 302 back to the page origin, final ACAO null and ACAC true",
+         (Hop(actual=_redirect(302, "{hop1}", (ACAO, "{origin}"), (ACAC, "true"))),
+          Hop(server="page", actual=allow((ACAO, "null"), (ACAC, "true")))), Fetch(credentials="include")),
+        ("head-cross-origin", "HEAD answered 302 to another origin",
+         (Hop(actual=_redirect(302, "{hop1}", star)), Hop(server="api2", actual=allow(star))), Fetch(method="HEAD")),
+    ]
+    for label, description, hops, fetch in cases:
+        yield Behaviour(id=f"redirect-{label}", description=description, hops=hops, fetches=(fetch,))
+
+
 def behaviours() -> list[Behaviour]:
     """Return every behaviour, in a fixed order, with unique ids."""
     groups = (
         origin_behaviours, credentials_behaviours, method_behaviours, header_behaviours,
         trigger_behaviours, preflight_status_behaviours, max_age_behaviours, exposure_behaviours,
         status_behaviours, redirect_behaviours, mode_behaviours, cookie_behaviours,
-        opaque_origin_behaviours, cross_site_behaviours,
+        opaque_origin_behaviours, cross_site_behaviours, request_header_behaviours,
+        preflight_edge_behaviours, redirect_edge_behaviours,
     )
     result = [_with_second_hop(behaviour) for group in groups for behaviour in group()]
     ids = [behaviour.id for behaviour in result]

@@ -92,7 +92,7 @@ class BehaviourServers:
             "cookie": self.cookie_prefix(behaviour),
             "id": behaviour.id,
         }
-        for hop in range(1, len(behaviour.hops)):
+        for hop in range(len(behaviour.hops)):
             values[f"hop{hop}"] = self.hop_url(behaviour, hop)
             values[f"hop{hop}_userinfo"] = self.hop_url(behaviour, hop, userinfo=True)
         return template.format_map(values)
