@@ -150,3 +150,13 @@ def test_demo_subprocess_exits_zero() -> None:
     assert completed.returncode == 0, completed.stderr
     assert completed.stderr == ""
     assert "WildcardOriginNotAllowed" in completed.stdout
+
+
+def test_demo_terminal_output_uses_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b[1;32mallowed\x1b[0m" in result.output
+    assert "\x1b[1;31mblocked\x1b[0m" in result.output
+    assert "┃" in result.output
