@@ -426,3 +426,9 @@ def test_subprocess_connection_refused() -> None:
     assert completed.stdout == ""
     assert completed.stderr.startswith("Error: network error: GET http://127.0.0.1:")
     assert completed.stderr.count("\n") == 1
+
+
+def test_explain_command_is_registered() -> None:
+    result = invoke("--help")
+    assert "explain" in result.output
+    assert invoke("explain", "--help").exit_code == 0
