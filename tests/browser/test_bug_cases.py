@@ -64,8 +64,8 @@ def test_fastapi_cookie_domain_url_samesite_none() -> None:
                            headers=(("Content-Type", "application/x-www-form-urlencoded"),),
                            credentials="include")
     grant = (("Access-Control-Allow-Origin", "http://localhost:3000"), ("Access-Control-Allow-Credentials", "true"))
-    set_cookie = ("Set-Cookie", "refresh_token_test=abc; Domain=http://localhost:3000; Max-Age=600; Path=/; "
-                                "SameSite=none")
+    line = "refresh_token_test=abc; Domain=http://localhost:3000; Max-Age=600; Path=/; SameSite=none"
+    set_cookie = ("Set-Cookie", line)
     verdict = run(request, {("*", "*"): RecordedResponse(200, (*grant, set_cookie))})
     assert verdict.verdict == "allowed"
     [outcome] = verdict.cookies

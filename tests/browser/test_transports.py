@@ -8,8 +8,18 @@ from typing import Any
 import pytest
 
 from corsguard.asgi import CORSMiddleware as ASGICORSMiddleware
-from corsguard.browser import (ASGITransport, Checker, FetchRequest, HTTPTransport, RecordedResponse,
-                               RecordedTransport, Transport, TransportError, WSGITransport, check)
+from corsguard.browser import (
+    ASGITransport,
+    Checker,
+    FetchRequest,
+    HTTPTransport,
+    RecordedResponse,
+    RecordedTransport,
+    Transport,
+    TransportError,
+    WSGITransport,
+    check,
+)
 from corsguard.servers import serve_asgi, serve_wsgi
 from corsguard.wsgi import CORSMiddleware as WSGICORSMiddleware
 

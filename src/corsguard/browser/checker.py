@@ -108,7 +108,7 @@ class _Fetch:
     # Entry point
 
     def run(self) -> Verdict:
-        prepared = prepare(self.request)
+        prepared = prepare(self.request, self.profile)
         if isinstance(prepared, RequestProblem):
             return self._fail("request", prepared.code, None, None, prepared.value)
         self.prepared = prepared
@@ -186,7 +186,7 @@ class _Fetch:
         if not is_redirect:
             return self._finish(state, response, origin)
         if self.request.redirect == "error":
-            return self._fail("redirect", "RedirectModeError", None, _FIREFOX_NETWORK_ERROR, location, response)
+            return self._fail("redirect", "RedirectModeError", None, None, location, response)
         if self.request.redirect == "manual":
             return self._verdict("opaqueredirect", None, (), 0, "opaqueredirect")
         assert location is not None
@@ -259,17 +259,15 @@ class _Fetch:
         assert self.prepared is not None
         location = parse_url(location_text, base=state.url.text)
         if location is None:
-            return self._fail("redirect", "InvalidRedirectLocation", None, _FIREFOX_NETWORK_ERROR, location_text,
-                              response)
+            return self._fail("redirect", "InvalidRedirectLocation", None, None, location_text, response)
         if not location.is_http:
             if self.request.mode == "cors":
                 return self._fail("redirect", "CorsDisabledScheme", "CorsDisabledScheme", "CORSRequestNotHttp",
                                   location.scheme, response)
-            return self._fail("redirect", "InvalidRedirectLocation", None, _FIREFOX_NETWORK_ERROR, location_text,
-                              response)
+            return self._fail("redirect", "InvalidRedirectLocation", None, None, location_text, response)
         state.redirects += 1
         if state.redirects > MAX_REDIRECTS:
-            return self._fail("redirect", "TooManyRedirects", None, _FIREFOX_NETWORK_ERROR, str(MAX_REDIRECTS), response)
+            return self._fail("redirect", "TooManyRedirects", None, None, str(MAX_REDIRECTS), response)
 
         cors_tainted = state.tainting == "cors"
         redirected = follow(response.status, state.method, state.headers, state.url, location,

@@ -215,13 +215,14 @@ COOKIE_REASONS: dict[str, ErrorInfo] = {
     "InvalidPrefix": ErrorInfo(
         "its `__Secure-` or `__Host-` name prefix requires attributes it lacks (`Secure`; for `__Host-` "
         "also `Path=/` and no `Domain`)",
-        "Add the attributes the prefix requires, or rename the cookie."),
+        "Give a `__Secure-` cookie `Secure`; give a `__Host-` cookie `Secure` and `Path=/` and no `Domain`; "
+        "or rename the cookie."),
     "InvalidPartitioned": ErrorInfo(
         "it is `Partitioned` but not `Secure`",
         "Add `Secure` to the Partitioned cookie."),
     "NoCookieContent": ErrorInfo(
         "the Set-Cookie line has neither a name nor a value",
-        "Send `name=value` followed by the attributes."),
+        "Make the server's `Set-Cookie` line start with `name=value`, then the attributes."),
     "UserPreferences": ErrorInfo(
         "the browser blocks third-party cookies and the API is on another site than the page (another "
         "registrable domain, or another scheme)",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..fetch import SAFELISTED_METHODS, is_forbidden_method, is_token, normalize_method
 from .model import FetchRequest, ParsedURL, parse_url
+from .profiles import Profile
 from .safelist import header_value_problem, is_forbidden_request_header, is_no_cors_safelisted_header
 
 # Fetch, "HTTP whitespace": stripped from both ends of a header value script sets.
@@ -43,7 +44,7 @@ def parse_initiator(origin: str) -> ParsedURL | None:
     return parsed
 
 
-def prepare(request: FetchRequest) -> PreparedRequest | RequestProblem:
+def prepare(request: FetchRequest, profile: Profile) -> PreparedRequest | RequestProblem:
     """Run the checks of the Request constructor and Headers object, as `fetch()` does."""
     initiator = parse_initiator(request.origin)
     serialized_origin = "null" if initiator is None or initiator.origin is None else initiator.origin.serialize()
@@ -69,8 +70,17 @@ def prepare(request: FetchRequest) -> PreparedRequest | RequestProblem:
         problem = header_value_problem(name, value)
         if problem is not None:
             return RequestProblem(problem, f"{name}: {raw_value}")
-        if is_forbidden_request_header(name, value) or request.mode == "no-cors" and not is_no_cors_safelisted_header(name, value):
+        if _is_dropped(name, value, request.mode, profile):
             dropped.append(name.lower())
         else:
             headers.append((name, value))
     return PreparedRequest(url, initiator, serialized_origin, method, headers, tuple(dropped))
+
+
+def _is_dropped(name: str, value: str, mode: str, profile: Profile) -> bool:
+    """Tell whether the Headers object silently drops a header script sets."""
+    if is_forbidden_request_header(name, value):
+        return True
+    if profile.forbids_user_agent and name.lower() == "user-agent":
+        return True
+    return mode == "no-cors" and not is_no_cors_safelisted_header(name, value)

@@ -21,6 +21,8 @@ class Profile:
     authorization_under_wildcard: bool
     # Whether the client-hint headers (DPR, Width, ...) are CORS-safelisted.
     chromium_safelist_extras: bool
+    # Whether script-set User-Agent headers are dropped as forbidden (Fetch no longer forbids them).
+    forbids_user_agent: bool
     # Whether repeated request header names are merged before the safelist check.
     merge_duplicate_request_headers: bool
     # Longest lifetime of a preflight cache entry, or None when only the server's value counts.
@@ -39,6 +41,7 @@ SPEC = Profile(
     name="spec",
     authorization_under_wildcard=False,
     chromium_safelist_extras=False,
+    forbids_user_agent=False,
     merge_duplicate_request_headers=False,
     max_age_cap_seconds=None,
     cache_unparseable_max_age=True,
@@ -51,6 +54,7 @@ CHROMIUM = Profile(
     name="chromium",
     authorization_under_wildcard=True,
     chromium_safelist_extras=True,
+    forbids_user_agent=True,
     merge_duplicate_request_headers=True,
     max_age_cap_seconds=7200,
     cache_unparseable_max_age=True,
@@ -63,6 +67,7 @@ FIREFOX = Profile(
     name="firefox",
     authorization_under_wildcard=True,
     chromium_safelist_extras=False,
+    forbids_user_agent=False,
     merge_duplicate_request_headers=False,
     max_age_cap_seconds=86400,
     cache_unparseable_max_age=False,
