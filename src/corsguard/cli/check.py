@@ -13,10 +13,13 @@ from .options import parse_cookie, parse_header, parse_method, parse_origin_opti
 from .render import build_blocks, render_plain, render_rich
 
 if TYPE_CHECKING:
+    import httpx
+
     from ..browser import FetchRequest, RecordedResponse, Verdict
     from ..browser.transports import Transport, TransportError
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 # Verdicts for which the page's fetch() resolves. "opaque" and "opaqueredirect" resolve too,
 # although script can read neither the status, the headers nor the body.
@@ -97,16 +100,25 @@ def run_check(request: FetchRequest, profile: str, timeout: float) -> Verdict:
     The checker reports a request that got no HTTP response as a blocked fetch, as browsers do.
     The command line reports it as a network error (status 2) because no CORS rule was involved.
     """
-    import httpx
-
     from ..browser import Checker, HTTPTransport
 
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+    with make_client(timeout) as client:
         transport = FailureRecordingTransport(HTTPTransport(client))
         verdict = Checker(profile=profile).check(request, transport)
     if transport.failure is not None:
         raise CLIError(_describe_failure(transport.failure, timeout))
     return verdict
+
+
+def make_client(timeout: float) -> httpx.Client:
+    """Build the httpx client: no redirects followed, and loopback hosts never sent through a proxy.
+
+    Proxies from the environment apply to other hosts. Browsers bypass proxies for loopback too.
+    """
+    import httpx
+
+    direct = {f"all://{host}": httpx.HTTPTransport() for host in LOOPBACK_HOSTS}
+    return httpx.Client(timeout=timeout, follow_redirects=False, mounts=direct)
 
 
 class FailureRecordingTransport:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from .check import DEFAULT_TIMEOUT_SECONDS, make_client
 from .demo_apps import (
     CSRF_HEADER,
     DEMO_SESSION_ID,
@@ -68,12 +69,10 @@ def build_scenarios(frontend: str, api: str, misconfigured: str) -> list[Scenari
 
 def run_scenarios(scenarios: list[Scenario]) -> list[Result]:
     """Check each scenario over real HTTP with a fresh checker, so no preflight cache carries over."""
-    import httpx
-
     from ..browser import Checker, HTTPTransport
 
     results = []
-    with httpx.Client(timeout=10.0, follow_redirects=False) as client:
+    with make_client(DEFAULT_TIMEOUT_SECONDS) as client:
         transport = HTTPTransport(client)
         for scenario in scenarios:
             verdict = Checker(profile="chromium").check(scenario.request, transport)
