@@ -432,3 +432,13 @@ def test_explain_command_is_registered() -> None:
     result = invoke("--help")
     assert "explain" in result.output
     assert invoke("explain", "--help").exit_code == 0
+
+
+@pytest.mark.server
+def test_loopback_bypasses_proxy(probe_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = f"http://127.0.0.1:{closed_port()}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, proxy)
+    status, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND)
+    assert status == 0
+    assert verdict["verdict"] == "allowed"
