@@ -1,7 +1,7 @@
 """Deterministic generator of server behaviours for the Chromium differential test.
 
-A behaviour is what a loopback server answers at one or more URLs (hops), plus the fetch calls a
-page makes against it. Header values are templates, resolved once the servers have ports:
+A behaviour is the responses a loopback server sends at one or more URLs (hops), plus the fetch
+calls a page makes against it. Header values are templates, resolved once the servers have ports:
 
 - `{origin}`: the page's serialized origin (`null` on an opaque page),
 - `{page}`, `{api}`, `{api2}`: base URLs of the page server and the two API servers,
@@ -43,7 +43,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Hop:
-    """A URL of a behaviour: which server hosts it and what it answers to OPTIONS and to the rest."""
+    """A URL of a behaviour: the server that hosts it and its responses to OPTIONS and to other methods."""
 
     server: str = "api"  # api | api2 | page
     actual: Reply = Reply()

@@ -2,10 +2,14 @@
 
 Every generated behaviour (tests/browser/generator.py) is served from loopback servers and fetched
 twice: by headless Chromium from a page on another loopback origin, and by the checker over HTTP
-against the same servers. For each fetch call the test compares the verdict, the `CorsError` name
-(read from `Network.loadingFailed` over the DevTools protocol), the failed parameter, the status
-and readable header names, the Set-Cookie lines Chromium refused, and the requests each side sent
-(method, Origin, Access-Control-Request-Method/-Headers, and the test's own cookies).
+against the same servers. For each fetch call the test compares:
+
+- the verdict, the `CorsError` name (from `Network.loadingFailed` over the DevTools protocol) and
+  the failed parameter;
+- the status and the header names script can read;
+- the Set-Cookie lines Chromium rejected;
+- the requests each side sent (method, Origin, Access-Control-Request-Method and -Headers, and
+  the test's own cookies).
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ def _checker_run(servers: BehaviourServers, behaviour: Behaviour, transport: Any
 def _sent(requests: list[SeenRequest], cookie_prefix: str) -> list[tuple[object, ...]]:
     """Reduce logged requests to the parts both a browser and the checker decide.
 
-    Only the session cookie and the behaviour's own cookies count: Chromium's jar also holds
+    Only the session cookie and the behaviour's own cookies count: Chromium's jar also contains
     cookies that earlier behaviours set.
     """
     reduced = []

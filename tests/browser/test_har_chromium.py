@@ -3,7 +3,7 @@
 The live test records a HAR of a Chromium run over a subset of the generated behaviours and checks
 that `corsguard explain` reaches Chromium's verdict on every fetch. The offline test does the same
 with a HAR committed under tests/browser/data/, next to the Chromium outcomes of the run that
-recorded it; regenerate both with `python -m tests.browser.test_har_chromium`.
+recorded it. Regenerate both with `python -m tests.browser.test_har_chromium`.
 
 Playwright's HAR keeps the responses of fetches Chromium allowed, but of a blocked fetch only the
 request and the error text (`net::ERR_FAILED`): for those, explain can only confirm "blocked".

@@ -325,7 +325,7 @@ BAD_HTTP_TEXT = [
     ("response-first", "HTTP/1.1 200 OK\n", "the first message must be the request"),
     ("no-response", "GET http://a.test/ HTTP/1.1\nOrigin: https://b.test\n", "no HTTP response follows"),
     ("relative-no-host", "GET /x HTTP/1.1\nOrigin: https://b.test\n\nHTTP/1.1 200 OK\n", "has a relative target"),
-    ("empty", "", "holds no HTTP message"),
+    ("empty", "", "contains no HTTP message"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Loopback servers that answer with generated behaviours, for the Chromium differential test.
+"""Loopback servers that serve generated behaviours, for the Chromium differential test.
 
 Three `ThreadingHTTPServer`s on 127.0.0.1 with ports chosen by the system: the page server (also
 the "initiator" origin that redirects can lead back to) and two API servers. Every server routes

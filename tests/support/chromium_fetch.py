@@ -1,7 +1,7 @@
 """Run generated behaviours' fetch calls in headless Chromium and read each outcome.
 
-Each page kind (same-site page, cross-site page, sandboxed iframe) gets one page; all of its fetch
-calls run in order inside one `evaluate` call, so the whole batch costs one round trip. Chromium's
+Each page kind (same-site page, cross-site page, sandboxed iframe) gets one page. All of a page's
+fetch calls run in order inside one `evaluate` call, so the whole batch costs one round trip. Chromium's
 reasons come from the DevTools protocol: `Network.loadingFailed` carries `corsErrorStatus` with the
 `CorsError` name and its `failedParameter`. Script-visible results (response type, status, header
 names) come from the page itself.

@@ -1,6 +1,6 @@
 """Read a request and its responses written as raw HTTP/1.1 text into a recorded fetch.
 
-The text holds HTTP messages one after another: the request first, then the responses. Header
+The text contains HTTP messages one after another: the request first, then the responses. Header
 lines follow each start line up to a blank line; anything after that blank line (a body) is
 skipped until the next request or status line.
 """
@@ -49,7 +49,7 @@ def _split_messages(text: str, name: str) -> list[_Message]:
                 raise RecordingError(f"{name}: line {number} is not a header line (name: value): {line[:60]!r}")
             messages[-1].headers.append((key, value.strip(" \t")))
     if not messages:
-        raise RecordingError(f"{name} holds no HTTP message")
+        raise RecordingError(f"{name} contains no HTTP message")
     return messages
 
 
@@ -73,7 +73,7 @@ def parse_http_text(texts: Sequence[tuple[str, str]], credentials: str | None = 
 
     `texts` is a list of (name, text) pairs, read in order as one stream. A response directly
     after an `OPTIONS` request with `Access-Control-Request-Method` is that preflight's; every
-    other response is replayed in the order given, whatever the checker asks for.
+    other response is replayed in the order given, whatever the checker requests.
     """
     messages: list[tuple[_Message, str]] = []
     for name, text in texts:

@@ -1,7 +1,7 @@
 """Fetches read back from recorded traffic, and how the checker replays them.
 
 `har.parse_har` reads HAR files (from Chrome's or Firefox's DevTools, or Playwright) and
-`http_text.parse_http_text` reads raw HTTP messages; both return `RecordedFetch` values, which
+`http_text.parse_http_text` reads raw HTTP messages. Both return `RecordedFetch` values, which
 `check_recorded` replays through a fresh `Checker`.
 
 A recording does not store everything a fetch depends on. What is inferred is listed in each
@@ -68,8 +68,8 @@ def check_recorded(fetch: RecordedFetch, profile: str = "spec") -> RecordedVerdi
     """Replay a recorded fetch through a fresh `Checker`.
 
     A recording without the preflight but with the actual request shows the browser accepted
-    the preflight (or had it cached); the check then assumes a preflight response that allows
-    exactly what the preflight asked for, and says so in `notes`.
+    the preflight (or had it cached). The check then assumes a preflight response that allows
+    exactly what the preflight requested, and records that in `notes`.
     """
     responses = {key: list(value) for key, value in fetch.responses.items()}
     notes = list(fetch.notes)
@@ -84,9 +84,9 @@ def check_recorded(fetch: RecordedFetch, profile: str = "spec") -> RecordedVerdi
             break
         responses[("OPTIONS", last.url)] = [inferred]
         notes.append(f"preflight for {last.url} not recorded: the browser sent the actual request, so it "
-                     f"accepted the preflight; assumed a preflight response allowing what it asked for")
+                     f"accepted the preflight; assumed a preflight response allowing what it requested")
     if fetch.failure is not None:
-        notes.append(f"the recording holds no response for this step, only the browser's error "
+        notes.append(f"the recording contains no response for this step, only the browser's error "
                      f"{fetch.failure}: it does not show which CORS check failed")
         return RecordedVerdict(fetch, verdict, "blocked-unrecorded", tuple(notes))
     notes.append("the recording lacks a response this fetch needs, and no browser error")
@@ -99,11 +99,11 @@ def _inferred_preflight(exchange: Any, responses: Mapping[tuple[str, str], Seque
         return None
     if not any(url == exchange.url and method != "OPTIONS" for method, url in responses):
         return None
-    asked = {name.lower(): value for name, value in exchange.request_headers}
-    headers = [("Access-Control-Allow-Origin", asked.get("origin", "null")),
-               ("Access-Control-Allow-Methods", asked.get("access-control-request-method", ""))]
-    if "access-control-request-headers" in asked:
-        headers.append(("Access-Control-Allow-Headers", asked["access-control-request-headers"]))
+    requested = {name.lower(): value for name, value in exchange.request_headers}
+    headers = [("Access-Control-Allow-Origin", requested.get("origin", "null")),
+               ("Access-Control-Allow-Methods", requested.get("access-control-request-method", ""))]
+    if "access-control-request-headers" in requested:
+        headers.append(("Access-Control-Allow-Headers", requested["access-control-request-headers"]))
     if include:
         headers.append(("Access-Control-Allow-Credentials", "true"))
     return RecordedResponse(204, tuple(headers), exchange.url)

@@ -45,9 +45,9 @@ def explain(files: tuple[str, ...], profile: str, credentials: str, origin: str 
             as_json: bool) -> None:
     """Replay recorded cross-origin requests and explain what the browser did with each.
 
-    FILES is one HAR file, or raw HTTP text files holding a request followed by
-    its responses (an OPTIONS request written before a response marks it as the
-    preflight's; other responses are used in the order given).
+    FILES is one HAR file, or raw HTTP text files with a request followed by
+    its responses. An OPTIONS request written before a response marks that
+    response as the preflight's; other responses are used in the order given.
 
     Prints each cross-origin fetch with its verdict, the failing check with the
     Chromium and Firefox error ids, an explanation and the server-side fix, then
