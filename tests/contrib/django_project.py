@@ -38,13 +38,14 @@ def configure() -> None:
 
 
 class TokenAuthMiddleware:
-    """Reject requests under /private/ without `Authorization: Bearer good`, with 401."""
+    """Reject requests to /private and below without `Authorization: Bearer good`, with 401."""
 
     def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> Any:
-        if request.path_info.startswith("/private/") and request.headers.get("Authorization") != "Bearer good":
+        protected = request.path_info == "/private" or request.path_info.startswith("/private/")
+        if protected and request.headers.get("Authorization") != "Bearer good":
             return JsonResponse({"error": "not authenticated"}, status=401)
         return self.get_response(request)
 
