@@ -64,7 +64,7 @@ def test_response_parsers_total(headers: tuple[tuple[str, str], ...], origin: st
     parse_max_age(headers, PROFILES[profile])
     validate_preflight(RecordedResponse(204, headers), origin, "PUT", ["x-a"], credentials, PROFILES[profile])
     if credentials and failure is None:
-        assert dict((name.lower(), value) for name, value in headers).get("access-control-allow-origin") != "*"
+        assert {name.lower(): value for name, value in headers}.get("access-control-allow-origin") != "*"
 
 
 @given(st.text(max_size=80), st.text(max_size=40))
