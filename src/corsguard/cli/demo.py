@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from ..browser import FetchRequest, Verdict
 
 UNKNOWN_ORIGIN = "https://unknown.example"
-EXIT_UNEXPECTED_VERDICT = 1
+COLUMNS = ["#", "scenario", "request", "preflight", "verdict", "Chromium error", "script reads"]
+REASONS_TITLE = "Why each blocked request is blocked, and what would allow it:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +145,7 @@ def _row(number: int, result: Result) -> list[str]:
 
 
 def _path(url: str) -> str:
-    return "/" + url.split("/", 3)[3] if url.count("/") >= 3 else url
+    return urllib.parse.urlsplit(url).path or "/"
 
 
 def _readable(verdict: Verdict) -> str:
@@ -154,10 +156,6 @@ def _readable(verdict: Verdict) -> str:
         return "nothing"
     body = response.body.decode("utf-8", errors="replace")
     return f"{verdict.status} {body[:60]}"
-
-
-REASONS_TITLE = "Why each blocked request is blocked, and what would allow it:"
-COLUMNS = ["#", "scenario", "request", "preflight", "verdict", "Chromium error", "script reads"]
 
 
 def _print_report(frontend: str, api: str, misconfigured: str, results: list[Result], elapsed: float) -> None:
