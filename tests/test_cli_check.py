@@ -420,7 +420,8 @@ def test_subprocess_exit_status(probe_url: str, args: list[str], expected_status
 
 def test_subprocess_connection_refused() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "corsguard.cli", "check", f"http://127.0.0.1:{closed_port()}/", "-o", FRONTEND],
+        [sys.executable, "-m", "corsguard.cli", "check", f"http://127.0.0.1:{closed_port()}/", "-o", FRONTEND,
+         "--json"],
         capture_output=True, text=True, timeout=60, check=False)
     assert completed.returncode == 2
     assert completed.stdout == ""
