@@ -204,8 +204,10 @@ def _plain_fields(rows: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def _plain_steps(steps: Sequence[Step]) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for step in steps:
+        if lines:
+            lines.append("")
         lines.append(f"Step {step.number}: {step.stage}  {step.method} {step.url}  -> {step.status}")
         lines.extend(f"  > {name}: {value}" for name, value in step.sent)
         lines.extend(f"  < {name}: {value}" for name, value in step.received)
