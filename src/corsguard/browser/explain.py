@@ -40,14 +40,49 @@ def explain_failure(failure: CorsFailure, context: dict[str, Any]) -> tuple[str,
     hint = _client_header_hint(failure)
     if hint:
         explanation += " " + hint
+
+    response = context.get("response")
+    if failure.stage == "preflight" and isinstance(response, RecordedResponse) and _is_refusal(response):
+        explanation += " " + _refusal_sentence(response, context)
+        fix = info.fix.format_map(fields) + " " + _refusal_fix(context)
+        return explanation, fix
+
     extras = _further_preflight_problems(failure, context)
     if extras:
         explanation += " Also: " + " ".join(extras)
-    response = context.get("response")
     missing = _missing_headers(response, context) if isinstance(response, RecordedResponse) else []
     fields["allow_headers"] = ", ".join(f'"{name}"' for name in missing or [fields["value"]])
     fix = info.fix.format_map(fields)
     return explanation, fix
+
+
+def _is_refusal(response: RecordedResponse) -> bool:
+    """Tell whether a preflight response carries no CORS header at all, as a refusal does."""
+    return not any(name.lower().startswith("access-control-") for name, _ in response.headers) and not (
+        200 <= response.status <= 399)
+
+
+def _refusal_sentence(response: RecordedResponse, context: dict[str, Any]) -> str:
+    asked = f"method {context.get('method')}"
+    unsafe = context.get("unsafe_headers") or []
+    if unsafe:
+        asked += " and headers " + ", ".join(unsafe)
+    return (f"The server answered the preflight with status {response.status} and no CORS headers at all, "
+            f"so it refused the whole preflight, which asked for {asked}. A strict CORS middleware such as "
+            "corsguard's does this when the origin, the method or one of the headers is not allowed; an "
+            "authentication layer or a router without an OPTIONS handler does it too.")
+
+
+def _refusal_fix(context: dict[str, Any]) -> str:
+    settings = [f"`allow_origins` contains `{context.get('page_origin')}`"]
+    method = context.get("method")
+    if method not in ("GET", "HEAD", "POST"):
+        settings.append(f"`allow_methods` contains `{method}`")
+    unsafe = context.get("unsafe_headers") or []
+    if unsafe:
+        settings.append("`allow_headers` contains " + ", ".join(f"`{name}`" for name in unsafe))
+    return "With corsguard, check that " + ", ".join(settings[:-1]) + (
+        " and " if len(settings) > 1 else "") + settings[-1] + "."
 
 
 def _client_header_hint(failure: CorsFailure) -> str:
