@@ -2,7 +2,7 @@
 
 - the front end: a page that calls the API with `fetch(..., {credentials: "include"})`;
 - the example API: `POST /login` sets the `sessionId` cookie, and `GET /data` returns the JSON of
-  the session that cookie names; corsguard's ASGI middleware allows one front-end origin with
+  the session that cookie names. corsguard's ASGI middleware allows one front-end origin with
   credentials;
 - a misconfigured API that sends `Access-Control-Allow-Origin: *` and
   `Access-Control-Allow-Credentials: true` on every response, a combination browsers reject.
