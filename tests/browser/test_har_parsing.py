@@ -341,3 +341,55 @@ def test_bad_http_text_is_one_line_error(tmp_path: Path, label: str, text: str, 
 def test_parse_har_raises_recording_error() -> None:
     with pytest.raises(RecordingError, match="is truncated"):
         parse_har('{"log": {"entries": [')
+
+
+def har_document(*entries: dict[str, Any]) -> str:
+    return json.dumps({"log": {"version": "1.2", "entries": list(entries)}})
+
+
+def har_entry(url: str, status: int, response_headers: list[tuple[str, str]], failure: str | None = None,
+              redirect_url: str = "") -> dict[str, Any]:
+    request_headers = [{"name": "Origin", "value": "http://127.0.0.1:3000"},
+                       {"name": "Sec-Fetch-Mode", "value": "cors"}]
+    response: dict[str, Any] = {"status": status, "headers": [{"name": n, "value": v} for n, v in response_headers],
+                                "redirectURL": redirect_url}
+    if failure:
+        response["_failureText"] = failure
+    return {"request": {"method": "GET", "url": url, "headers": request_headers}, "response": response}
+
+
+def test_aborted_location_means_manual_redirect() -> None:
+    first = har_entry("http://127.0.0.1:8001/a", 302, [("Access-Control-Allow-Origin", "*"),
+                                                       ("Location", "http://127.0.0.1:8002/b")],
+                      redirect_url="http://127.0.0.1:8002/b")
+    second = har_entry("http://127.0.0.1:8002/b", -1, [], failure="net::ERR_ABORTED")
+
+    fetches = parse_har(har_document(first, second))
+    result = check_recorded(fetches[0], "chromium")
+
+    assert fetches[0].request.redirect == "manual"
+    assert result.outcome == "opaqueredirect"
+
+
+def test_failed_location_stays_blocked() -> None:
+    first = har_entry("http://127.0.0.1:8001/a", 302, [("Access-Control-Allow-Origin", "*"),
+                                                       ("Location", "http://127.0.0.1:8002/b")])
+    second = har_entry("http://127.0.0.1:8002/b", -1, [], failure="net::ERR_FAILED")
+
+    fetches = parse_har(har_document(first, second))
+    result = check_recorded(fetches[0], "chromium")
+
+    assert fetches[0].request.redirect == "follow"
+    assert result.outcome == "blocked-unrecorded"
+
+
+def test_location_fragment_matches_recorded_url() -> None:
+    first = har_entry("http://127.0.0.1:8001/a", 302, [("Access-Control-Allow-Origin", "*"),
+                                                       ("Location", "http://127.0.0.1:8002/b#part")])
+    second = har_entry("http://127.0.0.1:8002/b", 200, [("Access-Control-Allow-Origin", "*")])
+
+    fetches = parse_har(har_document(first, second))
+    result = check_recorded(fetches[0], "chromium")
+
+    assert len(fetches) == 1
+    assert result.outcome == "allowed"

@@ -8,6 +8,7 @@ Problems with the file raise `RecordingError` with a one-line message naming the
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -18,6 +19,7 @@ __all__ = ["load_har", "parse_har"]
 
 # HAR statuses of 0 or -1 mean the browser recorded no response (a blocked or aborted request).
 _NO_STATUS = 0
+_ABORTED = "net::ERR_ABORTED"
 
 
 def load_har(path: str, credentials: str | None = None, origin: str | None = None) -> list[RecordedFetch]:
@@ -246,6 +248,12 @@ def _build_fetch(index: int, entries: list[dict[str, Any]], pages: dict[str, str
             failure = _failure_text(hop) or failure
         else:
             responses.setdefault((hop["request"]["method"], hop_url), []).append(response)
+    if len(hops) > 1 and failure == _ABORTED and _response(entries[hops[-1]], url) is None:
+        # The browser cancelled the request to the Location instead of failing it: that is what
+        # `redirect: "manual"` does. A CORS failure would be net::ERR_FAILED.
+        request = dataclasses.replace(request, redirect="manual")
+        complete, failure = True, None
+        notes.append("redirect mode manual: the browser cancelled the request to the Location (net::ERR_ABORTED)")
     label = f"entry {index}: {request.method} {url}"
     return RecordedFetch(label, request, responses, complete, failure, preflight_recorded, tuple(hops),
                          tuple(notes))

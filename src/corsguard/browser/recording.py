@@ -74,7 +74,7 @@ def check_recorded(fetch: RecordedFetch, profile: str = "spec") -> RecordedVerdi
     responses = {key: list(value) for key, value in fetch.responses.items()}
     notes = list(fetch.notes)
     while True:
-        verdict = Checker(profile).check(fetch.request, RecordedTransport(responses))
+        verdict = Checker(profile).check(fetch.request, _WithoutFragments(RecordedTransport(responses)))
         error = verdict.error
         if error is None or error.code != "NetworkError":
             return RecordedVerdict(fetch, verdict, verdict.verdict, tuple(notes))
@@ -91,6 +91,16 @@ def check_recorded(fetch: RecordedFetch, profile: str = "spec") -> RecordedVerdi
         return RecordedVerdict(fetch, verdict, "blocked-unrecorded", tuple(notes))
     notes.append("the recording lacks a response this fetch needs, and no browser error")
     return RecordedVerdict(fetch, verdict, "incomplete", tuple(notes))
+
+
+class _WithoutFragments:
+    """Look up recorded responses by URL without `#fragment`, as browsers record and send URLs."""
+
+    def __init__(self, inner: RecordedTransport) -> None:
+        self.inner = inner
+
+    def send(self, method: str, url: str, headers: HeaderLines) -> RecordedResponse:
+        return self.inner.send(method, url.partition("#")[0], headers)
 
 
 def _inferred_preflight(exchange: Any, responses: Mapping[tuple[str, str], Sequence[RecordedResponse]],
