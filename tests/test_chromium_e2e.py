@@ -37,7 +37,8 @@ EVENT_WAIT_MS = 300
 FETCH_SCRIPT = """async ([url, headers]) => {
   try {
     const response = await fetch(url, {credentials: "include", headers});
-    return {ok: true, status: response.status, body: await response.text()};
+    return {ok: true, status: response.status, headers: [...response.headers.keys()],
+            body: await response.text()};
   } catch (error) {
     return {ok: false, error: String(error)};
   }
@@ -56,6 +57,7 @@ class Stack:
 class BrowserOutcome:
     verdict: str
     status: int | None
+    headers: tuple[str, ...]
     body: str
     cors_error: str | None
     failed_parameter: str | None
@@ -107,8 +109,9 @@ def browser_fetch(chromium: Any, page_origin: str, url: str, headers: dict[str, 
     statuses = [f.get("corsErrorStatus") for f in failures if urls.get(f["requestId"]) == url]
     cors_status = next((s for s in statuses if s), None) or {}
     if result["ok"]:
-        return BrowserOutcome("allowed", result["status"], result["body"], None, None)
-    return BrowserOutcome("blocked", None, "", cors_status.get("corsError"), cors_status.get("failedParameter"))
+        return BrowserOutcome("allowed", result["status"], tuple(sorted(result["headers"])), result["body"],
+                              None, None)
+    return BrowserOutcome("blocked", None, (), "", cors_status.get("corsError"), cors_status.get("failedParameter"))
 
 
 def corsguard_check(page_origin: str, url: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -131,6 +134,8 @@ def test_allowed_page_reads_session(chromium: Any, stack: Stack) -> None:
     assert status == 0
     assert verdict["verdict"] == "allowed"
     assert verdict["status"] == outcome.status
+    assert sorted(verdict["visible_headers"]) == list(outcome.headers)
+    assert "x-request-id" in outcome.headers
     assert verdict["credentials_attached"]["actual"] is True
 
 
@@ -165,6 +170,7 @@ def test_preflighted_header_allowed(chromium: Any, stack: Stack) -> None:
     assert status == 0
     assert verdict["preflight_needed"] is True
     assert verdict["verdict"] == "allowed"
+    assert sorted(verdict["visible_headers"]) == list(outcome.headers)
 
 
 def test_preflighted_header_refused(chromium: Any, stack: Stack) -> None:
