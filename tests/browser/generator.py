@@ -590,6 +590,49 @@ def cookie_behaviours() -> Iterator[Behaviour]:
     )
 
 
+def cookie_edge_behaviours() -> Iterator[Behaviour]:
+    """Cookie prefixes, Set-Cookie on preflights and redirects, Path scoping and deletion."""
+    grant: Lines = ((ACAO, "{origin}"), (ACAC, "true"))
+    include = Fetch(credentials="include")
+    cookies = frozenset({"cookies"})
+
+    def set_then_echo(label: str, description: str, *lines: str, page: str = SAME_SITE) -> Behaviour:
+        set_lines = grant + tuple(("Set-Cookie", line) for line in lines)
+        return Behaviour(f"cookie-{label}", description, (Hop(actual=Reply(200, set_lines)), _cookie_echo()),
+                         (include, Fetch(credentials="include", start=1)), page, cookies)
+
+    yield set_then_echo("host-prefix", "a __Host- cookie with Secure and Path=/", "__Host-{cookie}=1; Secure; Path=/")
+    yield set_then_echo("host-prefix-with-domain", "a __Host- cookie with a Domain attribute",
+                        "__Host-{cookie}=1; Secure; Path=/; Domain=127.0.0.1")
+    yield set_then_echo("secure-prefix-insecure", "a __Secure- cookie without Secure", "__Secure-{cookie}=1")
+    yield set_then_echo("two-lines", "two Set-Cookie lines", "{cookie}_a=1", "{cookie}_b=2; SameSite=Strict")
+    yield set_then_echo("nameless", "a Set-Cookie line without a name", "{cookie}")
+    yield set_then_echo("opaque-origin", "Set-Cookie on a credentialed fetch from a sandboxed iframe",
+                        "{cookie}=1; SameSite=None; Secure", page=OPAQUE)
+    yield set_then_echo("domain-localhost-cross-site", "a cross-site page's fetch sets Domain=localhost",
+                        "{cookie}=1; Domain=localhost", page=CROSS_SITE)
+    yield Behaviour(
+        "cookie-set-on-preflight", "Set-Cookie on a preflight response is ignored",
+        (Hop(actual=Reply(200, grant), preflight=Reply(204, grant + ((ACAM, "PUT"), ("Set-Cookie", "{cookie}=1")))),
+         _cookie_echo()),
+        (Fetch(method="PUT", credentials="include"), Fetch(credentials="include", start=1)), tags=cookies)
+    yield Behaviour(
+        "cookie-set-on-redirect", "Set-Cookie on a credentialed redirect response is stored",
+        (Hop(actual=_redirect(302, "{hop1}", *grant, ("Set-Cookie", "{cookie}=1"))),
+         Hop(server="api2", actual=allow((ACAO, "null"), (ACAC, "true"))), _cookie_echo()),
+        (include, Fetch(credentials="include", start=2)), tags=cookies)
+    yield Behaviour(
+        "cookie-path-scoped", "a cookie with Path=/c/<id>/1 goes to that path only",
+        (Hop(actual=Reply(200, grant + (("Set-Cookie", "{cookie}=1; Path=/c/{id}/1"),))), _cookie_echo(),
+         _cookie_echo()),
+        (include, Fetch(credentials="include", start=1), Fetch(credentials="include", start=2)), tags=cookies)
+    yield Behaviour(
+        "cookie-deleted", "Max-Age=0 on a later response deletes the cookie",
+        (Hop(actual=Reply(200, grant + (("Set-Cookie", "{cookie}=1; Path=/"),))),
+         Hop(actual=Reply(200, grant + (("Set-Cookie", "{cookie}=1; Path=/; Max-Age=0"),))), _cookie_echo()),
+        (include, Fetch(credentials="include", start=1), Fetch(credentials="include", start=2)), tags=cookies)
+
+
 def opaque_origin_behaviours() -> Iterator[Behaviour]:
     variants: list[tuple[str, Lines, str]] = [
         ("null", ((ACAO, "null"),), "omit"),
@@ -735,7 +778,7 @@ def behaviours() -> list[Behaviour]:
         origin_behaviours, credentials_behaviours, method_behaviours, header_behaviours,
         trigger_behaviours, preflight_status_behaviours, max_age_behaviours, exposure_behaviours,
         status_behaviours, redirect_behaviours, mode_behaviours, cookie_behaviours,
-        opaque_origin_behaviours, cross_site_behaviours, request_header_behaviours,
+        cookie_edge_behaviours, opaque_origin_behaviours, cross_site_behaviours, request_header_behaviours,
         preflight_edge_behaviours, redirect_edge_behaviours,
     )
     result = [_with_second_hop(behaviour) for group in groups for behaviour in group()]

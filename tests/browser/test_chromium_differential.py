@@ -80,7 +80,8 @@ def _sent(requests: list[SeenRequest], cookie_prefix: str) -> list[tuple[object,
     reduced = []
     for seen in requests:
         names = [part.split("=", 1)[0].strip() for part in (seen.header("cookie") or "").split(";")]
-        cookies = sorted(name for name in names if name.startswith(cookie_prefix) or name == SESSION_COOKIE[0])
+        # `in`, not `startswith`, so that __Host- and __Secure- cookies count too.
+        cookies = sorted(name for name in names if cookie_prefix in name or name == SESSION_COOKIE[0])
         reduced.append((seen.server, seen.hop, seen.method, seen.header("origin"),
                         seen.header("access-control-request-method"),
                         seen.header("access-control-request-headers"), tuple(cookies)))
