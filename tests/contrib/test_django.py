@@ -408,3 +408,12 @@ def test_live_checker_allows_credentialed_read(live_url: str) -> None:
 def test_live_checker_blocks_other_origin(live_url: str) -> None:
     result = browser_check(f"{live_url}/api/items", EVIL_ORIGIN)
     assert not result.allowed
+
+
+def test_routes_without_default_origins() -> None:
+    with override_settings(CORSGUARD={"routes": {"/public/**": {"allow_origins": ["*"]}}}):
+        public = _client().get("/public/items", HTTP_ORIGIN=EVIL_ORIGIN)
+        api = _client().get("/api/items", HTTP_ORIGIN=APP_ORIGIN)
+    assert public["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in api
+    assert api["Vary"] == "Accept-Encoding"

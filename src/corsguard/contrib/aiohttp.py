@@ -3,7 +3,7 @@
     app = web.Application()
     setup_cors(app, allow_origins=["https://app.example.com"], allow_credentials=True)
 
-The middleware goes first in `app.middlewares`, so it answers preflights before any other
+The middleware goes first in `app.middlewares`, so it responds to preflights before any other
 middleware (authentication included) runs. The CORS headers themselves are added in the
 `on_response_prepare` signal, which aiohttp sends for every response it prepares: handler
 responses, raised `HTTPException`s, and the 500 page that aiohttp writes for an unhandled

@@ -46,7 +46,7 @@ FLASK_CORS_NAMES: Mapping[str, str] = {
     "resources": "use routes={'/api/**': {...}}, a blueprint policy or @cross_origin",
     "send_wildcard": "corsguard sends `*` only when allow_origins=['*'] without credentials",
     "vary_header": "corsguard always sends Vary: Origin where the answer depends on the origin",
-    "automatic_options": "corsguard answers preflights itself; use preflight_passthrough=True to "
+    "automatic_options": "corsguard responds to preflights itself; use preflight_passthrough=True to "
                          "let views answer them",
     "always_send": "corsguard sends CORS headers only to requests with an Origin header",
     "intercept_exceptions": "corsguard wraps the whole app, so error responses always get headers",
@@ -93,7 +93,7 @@ def no_cross_origin(view: ViewFunction) -> ViewFunction:
 
 
 class _AppState:
-    """What the extension stores for one app, in `app.extensions["corsguard"]`."""
+    """Per-app state of the extension, stored in `app.extensions["corsguard"]`."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app

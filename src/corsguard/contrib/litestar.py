@@ -13,7 +13,7 @@ router, never reach that list. An exception raised by another middleware of the 
 `NotAuthorizedException` from an authentication middleware) becomes a response outside the whole
 list, so that 401 gets no CORS headers either; handler and guard exceptions are fine. `install`
 wraps the app's outermost ASGI handler instead, as Litestar's own `cors_config` does, so every
-response gets CORS headers and preflights are answered before any route middleware runs. Do not
+response gets CORS headers and preflights are handled before any route middleware runs. Do not
 also set Litestar's `cors_config`.
 
 A handler can carry its own policy in its `opt`: `@get("/x", opt={"corsguard": Policy(...)})`,
@@ -76,7 +76,7 @@ class CORSMiddleware(ASGIMiddleware):
     """corsguard for Litestar's middleware list; options are those of `corsguard.CORSConfig`.
 
     The configuration is validated when this object is created. Put it first in the list, so
-    that it wraps the others (authentication included) and answers preflights before them.
+    that it wraps the others (authentication included) and responds to preflights before them.
     """
 
     scopes = (ScopeType.HTTP,)

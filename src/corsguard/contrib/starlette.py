@@ -121,7 +121,7 @@ def install(app: Starlette, **options: Any) -> None:
 
     Takes the arguments of `CORSMiddleware`. Unlike `add_middleware`, the middleware then receives
     the 500 responses of the server-error handler (the default one, a custom 500 handler or the
-    debug traceback page), and it answers preflights before any middleware added with
+    debug traceback page), and it responds to preflights before any middleware added with
     `add_middleware`, such as authentication. `app` stays the same object, so routes can still be
     added and `uvicorn module:app` keeps working. Raises `ConfigError` at once for bad settings
     and `RuntimeError` when the app has already started.

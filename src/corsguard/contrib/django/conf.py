@@ -81,8 +81,11 @@ def build(settings: Any) -> DjangoCORS:
     found: list[Problem] = []
     default: Policy | None = None
     router: Router | None = None
+    # With routes and no origin setting, paths outside the routes get no CORS headers.
+    routes_only = bool(routes) and not regexes and not options.get("allow_origins") and (
+        options.get("allow_origin_predicate") is None)
     try:
-        default = Policy(**options)
+        default = None if routes_only else Policy(**options)
     except ConfigError as error:
         found.extend(error.problems)
     try:

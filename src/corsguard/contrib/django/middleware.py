@@ -1,6 +1,6 @@
 """Django middleware applying corsguard's policy; works in both sync (WSGI) and async (ASGI) stacks.
 
-Put it first in MIDDLEWARE. Then it answers preflights before any authentication, CSRF or
+Put it first in MIDDLEWARE. Then it responds to preflights before any authentication, CSRF or
 redirecting middleware runs, and adds CORS headers to every response of the layers below,
 including their 401, 403, 404 and 500 responses.
 """
