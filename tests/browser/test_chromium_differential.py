@@ -82,9 +82,11 @@ def _sent(requests: list[SeenRequest], cookie_prefix: str) -> list[tuple[object,
         names = [part.split("=", 1)[0].strip() for part in (seen.header("cookie") or "").split(";")]
         # `in`, not `startswith`, so that __Host- and __Secure- cookies count too.
         cookies = sorted(name for name in names if cookie_prefix in name or name == SESSION_COOKIE[0])
+        # Both sides' HTTP clients add Accept to actual requests; only the preflight's is decided.
+        accept = seen.header("accept") if seen.method == "OPTIONS" else None
         reduced.append((seen.server, seen.hop, seen.method, seen.header("origin"),
                         seen.header("access-control-request-method"),
-                        seen.header("access-control-request-headers"), tuple(cookies)))
+                        seen.header("access-control-request-headers"), accept, tuple(cookies)))
     return reduced
 
 
