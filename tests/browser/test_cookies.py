@@ -197,3 +197,26 @@ def test_odd_set_cookie_lines_never_raise(line: str) -> None:
     cookie, outcome = parse_set_cookie(line, url, CookieContext("https://example.com", False), 0.0)
     assert outcome.action in ("stored", "rejected")
     assert (cookie is None) is (outcome.action == "rejected")
+
+
+def test_firefox_partitions_cross_site_cookies() -> None:
+    checker = Checker("firefox", clock=FakeClock())
+    stored, _, header = set_then_send(CROSS_SITE_API, "sid=1; SameSite=None; Secure", checker)
+    assert stored[0].action == "stored"
+    assert header == "sid=1"
+    # A cookie the browser holds from a first-party visit to the API stays in the API's own jar.
+    request = FetchRequest(f"{CROSS_SITE_API}/me", PAGE, credentials="include",
+                           cookies=(("own", "1; SameSite=None; Secure"),))
+    verdict = checker.check(request, RecordedTransport({("*", "*"): RecordedResponse(200, grant())}))
+    reasons = {outcome.name: outcome.reason for outcome in verdict.cookies}
+    assert reasons == {"sid": None, "own": "ThirdPartyCookiePartitioned"}
+    assert "Total Cookie Protection" in verdict.explanation
+
+
+def test_firefox_partition_not_shared_with_other_site() -> None:
+    checker = Checker("firefox", clock=FakeClock())
+    set_then_send(CROSS_SITE_API, "sid=1; SameSite=None; Secure", checker)
+    other_page = "https://shop.example.org"
+    request = FetchRequest(f"{CROSS_SITE_API}/me", other_page, credentials="include")
+    verdict = checker.check(request, RecordedTransport({("*", "*"): RecordedResponse(200, grant(other_page))}))
+    assert "cookie" not in dict(verdict.exchanges[-1].request_headers)

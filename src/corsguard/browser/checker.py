@@ -44,7 +44,8 @@ class Checker:
     """Checks fetches against servers; keeps the preflight cache and cookie jar between checks.
 
     `clock` returns seconds (monotonic); inject one to test the preflight cache's expiry.
-    `third_party_cookies` overrides the profile's default (Chromium's headless default blocks).
+    `third_party_cookies` (True to allow, False to block) overrides the profile's default: the spec
+    profile allows them, Chromium's headless default blocks them, Firefox partitions them.
     """
 
     def __init__(self, profile: str = "spec", clock: Clock = time.monotonic,
@@ -53,8 +54,10 @@ class Checker:
         self.clock = clock
         self.preflight_cache = PreflightCache(self.profile, clock)
         self.cookie_jar = CookieJar()
-        self.block_third_party_cookies = (self.profile.blocks_third_party_cookies if third_party_cookies is None
-                                          else not third_party_cookies)
+        if third_party_cookies is None:
+            self.third_party_cookies = self.profile.third_party_cookies
+        else:
+            self.third_party_cookies = "allow" if third_party_cookies else "block"
 
     def check(self, request: FetchRequest, transport: Transport) -> Verdict:
         """Run `request` against `transport` and return what the browser would do."""
@@ -103,7 +106,7 @@ class _Fetch:
         self.prepared: PreparedRequest | None = None
         self.state: _State | None = None
         self.last_response: RecordedResponse | None = None
-        self.cookie_context = CookieContext(None, checker.block_third_party_cookies)
+        self.cookie_context = CookieContext(None, checker.third_party_cookies)
 
     # Entry point
 
@@ -114,7 +117,7 @@ class _Fetch:
         self.prepared = prepared
         initiator = prepared.initiator
         top_site = None if initiator is None else site_of(initiator.scheme, initiator.host)
-        self.cookie_context = CookieContext(top_site, self.checker.block_third_party_cookies)
+        self.cookie_context = CookieContext(top_site, self.checker.third_party_cookies)
         self.state = _State(prepared.url, prepared.method, list(prepared.headers))
         while True:
             outcome = self._hop(self.state)

@@ -82,10 +82,10 @@ def _path_matches(request_path: str, cookie_path: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class CookieContext:
-    """Where a request runs: the page's site and whether third-party cookies are blocked."""
+    """Where a request runs: the page's site and the third-party cookie mode."""
 
     top_level_site: str | None  # None for an opaque origin: every request is then cross-site
-    block_third_party: bool
+    third_party: str  # "allow" | "block" | "partition"
 
     def is_cross_site(self, url: ParsedURL) -> bool:
         return self.top_level_site is None or self.top_level_site != site_of(url.scheme, url.host)
@@ -133,7 +133,7 @@ def parse_set_cookie(line: str, url: ParsedURL, context: CookieContext,
         return None, _rejected(label, url, "InvalidPartitioned", "a Partitioned cookie must be Secure")
 
     cross_site = context.is_cross_site(url)
-    if cross_site and context.block_third_party and not partitioned:
+    if cross_site and context.third_party == "block" and not partitioned:
         return None, _rejected(label, url, "UserPreferences",
                                "the browser blocks third-party cookies, and this response is cross-site "
                                "to the page; only a Partitioned cookie would be stored")
@@ -148,6 +148,9 @@ def parse_set_cookie(line: str, url: ParsedURL, context: CookieContext,
     max_age = attributes.get("max-age")
     if max_age is not None and max_age.lstrip("-").isdigit():
         expires_at = now + int(max_age)
+    # Firefox's Total Cookie Protection stores every cross-site cookie in the page's partition.
+    if cross_site and context.third_party == "partition":
+        partitioned = True
     cookie = Cookie(name, value, host, domain, attributes.get("path") or _default_path(url), secure, same_site,
                     context.top_level_site if partitioned else None, expires_at)
     if expires_at is not None and expires_at <= now:
@@ -182,9 +185,13 @@ def decide_send(cookie: Cookie, url: ParsedURL, path: str, context: CookieContex
     if cookie.partition_site is not None and cookie.partition_site != context.top_level_site:
         return None
     cross_site = context.is_cross_site(url)
-    if cross_site and context.block_third_party and cookie.partition_site is None:
+    if cross_site and context.third_party == "block" and cookie.partition_site is None:
         return CookieOutcome(label, "not-sent", url.text, "UserPreferences",
                              "the browser blocks third-party cookies on this cross-site request")
+    if cross_site and context.third_party == "partition" and cookie.partition_site is None:
+        return CookieOutcome(label, "not-sent", url.text, "ThirdPartyCookiePartitioned",
+                             "the cookie belongs to the API's own first-party jar, which a cross-site page "
+                             "cannot use")
     if cross_site and cookie.same_site != "none":
         return CookieOutcome(label, "not-sent", url.text, _cross_site_reason(cookie.same_site),
                              "the cookie is not SameSite=None, and this request is cross-site")

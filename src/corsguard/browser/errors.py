@@ -228,6 +228,11 @@ COOKIE_REASONS: dict[str, ErrorInfo] = {
         "registrable domain, or another scheme)",
         "Serve the API from the page's site (for example api.example.com for app.example.com), or mark the "
         "cookie `Partitioned; Secure; SameSite=None` so it is kept per top-level site."),
+    "ThirdPartyCookiePartitioned": ErrorInfo(
+        "Firefox keeps a separate cookie jar for each top-level site (Total Cookie Protection), so a cookie "
+        "stored while the API was the top-level site is not sent from another site's page",
+        "Set the cookie from a credentialed response to this page's requests (`SameSite=None; Secure`), so "
+        "it lands in this site's partition, or serve the API from the page's site."),
     "SameSiteNoneInsecure": ErrorInfo(
         "it says `SameSite=None` without `Secure`, which current browsers reject",
         "Add `Secure` to every `SameSite=None` cookie (it works on https and on loopback hosts)."),

@@ -31,8 +31,9 @@ class Profile:
     cache_unparseable_max_age: bool
     # Most entries a preflight cache keeps (least recently used dropped first), or None.
     max_cache_entries: int | None
-    # Whether third-party (cross-site, unpartitioned) cookies are blocked by default.
-    blocks_third_party_cookies: bool
+    # Third-party (cross-site) cookies: "allow", "block" (only Partitioned ones work), or
+    # "partition" (each top-level site gets its own cookie jar, as Firefox's Total Cookie Protection).
+    third_party_cookies: str
     # Console warning shown when `*` lets Authorization through, if the engine shows one.
     authorization_wildcard_warning: str | None = None
 
@@ -46,7 +47,7 @@ SPEC = Profile(
     max_age_cap_seconds=None,
     cache_unparseable_max_age=True,
     max_cache_entries=None,
-    blocks_third_party_cookies=False,
+    third_party_cookies="allow",
 )
 
 # Chromium 156 as observed on loopback, plus services/network/cors/preflight_result.cc.
@@ -59,7 +60,7 @@ CHROMIUM = Profile(
     max_age_cap_seconds=7200,
     cache_unparseable_max_age=True,
     max_cache_entries=None,
-    blocks_third_party_cookies=True,
+    third_party_cookies="block",
 )
 
 # Firefox, from netwerk/protocol/http/nsCORSListenerProxy.cpp and its preferences.
@@ -72,7 +73,7 @@ FIREFOX = Profile(
     max_age_cap_seconds=86400,
     cache_unparseable_max_age=False,
     max_cache_entries=100,
-    blocks_third_party_cookies=False,
+    third_party_cookies="partition",
     authorization_wildcard_warning="CORSAllowHeaderFromPreflightDeprecation",
 )
 
