@@ -251,3 +251,19 @@ def test_live_checker_credentialed_put(live_url: str) -> None:
     blocked = browser_check(f"{live_url}/items/x", EVIL_ORIGIN, "PUT")
     assert allowed.allowed, allowed.verdict
     assert not blocked.allowed
+
+
+def test_origin_regex_full_matched() -> None:
+    app = Litestar(route_handlers=HANDLERS)
+    install(app, allow_origin_regex=r"https://[a-z]+\.example\.org", allow_credentials=True)
+    with TestClient(app) as client:
+        allowed = client.get("/items", headers={"Origin": "https://shop.example.org"})
+        refused = client.get("/items", headers={"Origin": "https://shop.example.org.evil.com"})
+    assert allowed.headers["access-control-allow-origin"] == "https://shop.example.org"
+    assert "access-control-allow-origin" not in refused.headers
+
+
+def test_unsafe_origin_regex_rejected() -> None:
+    with pytest.raises(ConfigError) as caught:
+        CORSMiddleware(allow_origin_regex="https://.*", allow_credentials=True)
+    assert [problem.code for problem in caught.value.problems] == ["origin-wildcard-with-credentials"]

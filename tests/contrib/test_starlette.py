@@ -455,3 +455,10 @@ def test_live_checker_blocks_other_origin(live_url: str) -> None:
     result = browser_check(f"{live_url}/items", EVIL_ORIGIN)
     assert result.exit_code == 1
     assert not result.allowed
+
+
+def test_non_list_headers_rejected() -> None:
+    with pytest.raises(ConfigError) as caught:
+        not_a_list: Any = 5
+        build_policy(allow_origins=[APP_ORIGIN], allow_headers=not_a_list)
+    assert _codes(caught) == ["option-type"]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from ..config import Problem
+from ..config import ConfigError, Problem
+from ..policy import Policy
 
 # An origin nobody configures on purpose: an expression that matches it matches any origin.
 UNRELATED_ORIGIN = "https://corsguard-unrelated-origin.invalid"
@@ -86,3 +88,29 @@ def regex_predicate(regexes: list[re.Pattern[str]]) -> Callable[[str], bool]:
         return any(pattern.fullmatch(origin) is not None for pattern in patterns)
 
     return matches_origin_regex
+
+
+def build_policy_with_regexes(option: str, expressions: Iterable[object], options: dict[str, Any]) -> Policy:
+    """Build a `Policy` from core `options` plus origin expressions, raising every problem at once.
+
+    The expressions become the origin predicate, so `allow_origin_predicate` must not be set too.
+    """
+    problems: list[Problem] = []
+    expressions = list(expressions)
+    if expressions and options.get("allow_origin_predicate") is not None:
+        problems.append(Problem("option-type", expressions, f"pass {option} or allow_origin_predicate, "
+                                "not both; test the expressions inside the predicate", option))
+    elif expressions:
+        regexes = compile_origin_regexes(option, expressions, options.get("allow_credentials") is True,
+                                         problems, options.get("dangerously_allow_insecure_origins") is True)
+        if regexes:
+            options = {**options, "allow_origin_predicate": regex_predicate(regexes)}
+    try:
+        policy = Policy(**options)
+    except ConfigError as error:
+        # A rejected expression is already reported, so "no origin at all" would be noise.
+        problems.extend(problem for problem in error.problems
+                        if not expressions or problem.code != "origins-missing")
+    if problems:
+        raise ConfigError(problems)
+    return policy

@@ -19,11 +19,15 @@ also set Litestar's `cors_config`.
 A handler can carry its own policy in its `opt`: `@get("/x", opt={"corsguard": Policy(...)})`,
 or `opt={"corsguard": None}` for no CORS headers. The handler's policy wins over `routes` and
 the default. It applies only through the middleware list, because `install` runs before routing.
+
+Both take the options of `corsguard.CORSConfig`, `routes`, and Litestar's `allow_origin_regex`,
+which must match the whole origin and is checked like Starlette's.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +42,7 @@ from litestar.types import Send as LitestarSend
 from .. import asgi
 from ..policy import Policy
 from ..routing import RouteKey, RouteValue
+from ._regex import build_policy_with_regexes
 
 OPT_KEY = "corsguard"
 
@@ -81,9 +86,11 @@ class CORSMiddleware(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, policy: Policy | None = None,
-                 routes: Mapping[RouteKey, RouteValue] | None = None, **options: Any) -> None:
-        self._configured = asgi.CORSMiddleware(_unused_app, policy=policy, routes=routes, **options)
+    def __init__(self, policy: Policy | None = None, routes: Mapping[RouteKey, RouteValue] | None = None,
+                 allow_origin_regex: str | re.Pattern[str] | None = None, **options: Any) -> None:
+        policy = _default_policy(policy, allow_origin_regex, options)
+        self._configured = asgi.CORSMiddleware(_unused_app, policy=policy, routes=routes,
+                                               **({} if policy is not None else options))
 
     def __call__(self, app: LitestarASGIApp) -> LitestarASGIApp:
         # Litestar calls this once per route; the returned app then serves every request of it.
@@ -96,12 +103,24 @@ class CORSMiddleware(ASGIMiddleware):
         await route_cors(_untyped(scope), _untyped(receive), _untyped(send))
 
 
-def install(app: Litestar, policy: Policy | None = None,
-            routes: Mapping[RouteKey, RouteValue] | None = None, **options: Any) -> None:
+def _default_policy(policy: Policy | None, regex: str | re.Pattern[str] | None,
+                    options: dict[str, Any]) -> Policy | None:
+    """Build the default policy when Litestar's `allow_origin_regex` is given, else pass `policy` on."""
+    if regex is None:
+        return policy
+    if policy is not None:
+        raise TypeError("pass either a Policy or options with allow_origin_regex, not both")
+    return build_policy_with_regexes("allow_origin_regex", [regex], options)
+
+
+def install(app: Litestar, policy: Policy | None = None, routes: Mapping[RouteKey, RouteValue] | None = None,
+            allow_origin_regex: str | re.Pattern[str] | None = None, **options: Any) -> None:
     """Wrap the app's outermost ASGI handler in corsguard; see the module documentation."""
     if app.cors_config is not None:
         raise ValueError("Litestar's own cors_config is set; remove it, corsguard replaces it")
-    wrapped = asgi.CORSMiddleware(_untyped(app.asgi_handler), policy=policy, routes=routes, **options)
+    policy = _default_policy(policy, allow_origin_regex, options)
+    wrapped = asgi.CORSMiddleware(_untyped(app.asgi_handler), policy=policy, routes=routes,
+                                  **({} if policy is not None else options))
     app.asgi_handler = _untyped(wrapped)
 
 

@@ -22,10 +22,10 @@ from typing import Any
 from starlette.applications import Starlette
 
 from .. import asgi
-from ..config import ConfigError, OriginPredicate, Problem
+from ..config import OriginPredicate
 from ..policy import Policy
 from ..routing import RouteKey, RouteValue
-from ._regex import compile_origin_regexes, regex_predicate
+from ._regex import build_policy_with_regexes
 
 # Starlette allows these request headers in every preflight, whatever `allow_headers` contains.
 STARLETTE_ALWAYS_ALLOWED_HEADERS = ("Accept", "Accept-Language", "Content-Language", "Content-Type")
@@ -47,32 +47,14 @@ def build_policy(
     As in Starlette, the four headers of `STARLETTE_ALWAYS_ALLOWED_HEADERS` are always allowed,
     and `allow_origin_regex` must match the whole origin. Raises one `ConfigError` for all problems.
     """
-    problems: list[Problem] = []
-    if allow_origin_regex is not None:
-        if options.get("allow_origin_predicate") is not None:
-            problems.append(Problem("option-type", allow_origin_regex, "pass allow_origin_regex or "
-                                    "allow_origin_predicate, not both; test the expression inside "
-                                    "the predicate", "allow_origin_regex"))
-        regexes = compile_origin_regexes(
-            "allow_origin_regex", [allow_origin_regex], allow_credentials is True, problems,
-            options.get("dangerously_allow_insecure_origins") is True)
-        if regexes:
-            options["allow_origin_predicate"] = regex_predicate(regexes)
-    if not isinstance(allow_headers, str) and "*" not in allow_headers:
+    if isinstance(allow_headers, (list, tuple, set, frozenset)) and "*" not in allow_headers:
         allow_headers = [*allow_headers, *STARLETTE_ALWAYS_ALLOWED_HEADERS]
-
-    try:
-        policy = Policy(
-            allow_origins=allow_origins, allow_methods=allow_methods, allow_headers=allow_headers,
-            allow_credentials=allow_credentials, allow_private_network=allow_private_network,
-            expose_headers=expose_headers, max_age=max_age, **options)
-    except ConfigError as error:
-        # A rejected regular expression is already reported, so "no origin at all" would be noise.
-        problems.extend(problem for problem in error.problems
-                        if allow_origin_regex is None or problem.code != "origins-missing")
-    if problems:
-        raise ConfigError(problems)
-    return policy
+    options.update(
+        allow_origins=allow_origins, allow_methods=allow_methods, allow_headers=allow_headers,
+        allow_credentials=allow_credentials, allow_private_network=allow_private_network,
+        expose_headers=expose_headers, max_age=max_age)
+    expressions = [] if allow_origin_regex is None else [allow_origin_regex]
+    return build_policy_with_regexes("allow_origin_regex", expressions, options)
 
 
 class CORSMiddleware(asgi.CORSMiddleware):
