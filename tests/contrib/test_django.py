@@ -417,3 +417,19 @@ def test_routes_without_default_origins() -> None:
     assert public["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Origin" not in api
     assert api["Vary"] == "Accept-Encoding"
+
+
+@pytest.mark.server
+def test_live_asgi_preflight_and_401() -> None:
+    from django.core.handlers.asgi import ASGIHandler
+
+    from corsguard.servers import serve_asgi
+
+    with serve_asgi(ASGIHandler()) as url, httpx.Client(base_url=url) as client:
+        preflight = client.options("/private/secret", headers={
+            "Origin": APP_ORIGIN, "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization"})
+        actual = client.get("/private/secret", headers={"Origin": APP_ORIGIN})
+    assert preflight.status_code == 204
+    assert actual.status_code == 401
+    assert actual.headers["access-control-allow-origin"] == APP_ORIGIN
