@@ -220,3 +220,10 @@ def test_firefox_partition_not_shared_with_other_site() -> None:
     request = FetchRequest(f"{CROSS_SITE_API}/me", other_page, credentials="include")
     verdict = checker.check(request, RecordedTransport({("*", "*"): RecordedResponse(200, grant(other_page))}))
     assert "cookie" not in dict(verdict.exchanges[-1].request_headers)
+
+
+def test_firefox_cookie_without_samesite_crosses_sites() -> None:
+    stored, _, header = set_then_send(CROSS_SITE_API, "sid=1", Checker("firefox", clock=FakeClock()))
+    assert stored[0].action == "stored"
+    assert header == "sid=1"
+    assert set_then_send(CROSS_SITE_API, "sid=1")[0][0].reason == "SchemefulSameSiteUnspecifiedTreatedAsLax"

@@ -106,7 +106,7 @@ class _Fetch:
         self.prepared: PreparedRequest | None = None
         self.state: _State | None = None
         self.last_response: RecordedResponse | None = None
-        self.cookie_context = CookieContext(None, checker.third_party_cookies)
+        self.cookie_context = CookieContext(None, checker.third_party_cookies, checker.profile.same_site_lax_by_default)
 
     # Entry point
 
@@ -117,7 +117,8 @@ class _Fetch:
         self.prepared = prepared
         initiator = prepared.initiator
         top_site = None if initiator is None else site_of(initiator.scheme, initiator.host)
-        self.cookie_context = CookieContext(top_site, self.checker.third_party_cookies)
+        self.cookie_context = CookieContext(top_site, self.checker.third_party_cookies,
+                                            self.profile.same_site_lax_by_default)
         self.state = _State(prepared.url, prepared.method, list(prepared.headers))
         while True:
             outcome = self._hop(self.state)

@@ -86,6 +86,11 @@ class CookieContext:
 
     top_level_site: str | None  # None for an opaque origin: every request is then cross-site
     third_party: str  # "allow" | "block" | "partition"
+    lax_by_default: bool = True  # whether a cookie without SameSite counts as Lax
+
+    def crosses_site(self, same_site: str) -> bool:
+        """Tell whether a cookie with this SameSite value may be used in a cross-site context."""
+        return same_site == "none" or (same_site == "unspecified" and not self.lax_by_default)
 
     def is_cross_site(self, url: ParsedURL) -> bool:
         return self.top_level_site is None or self.top_level_site != site_of(url.scheme, url.host)
@@ -139,7 +144,7 @@ def parse_set_cookie(line: str, url: ParsedURL, context: CookieContext,
                                "to the page; only a Partitioned cookie would be stored")
     if same_site == "none" and not secure:
         return None, _rejected(label, url, "SameSiteNoneInsecure", "SameSite=None requires the Secure attribute")
-    if cross_site and same_site != "none":
+    if cross_site and not context.crosses_site(same_site):
         return None, _rejected(label, url, _cross_site_reason(same_site),
                                f"a SameSite={same_site.capitalize() if same_site != 'unspecified' else 'Lax (default)'} "
                                "cookie cannot be set by a cross-site request; use SameSite=None; Secure")
@@ -192,7 +197,7 @@ def decide_send(cookie: Cookie, url: ParsedURL, path: str, context: CookieContex
         return CookieOutcome(label, "not-sent", url.text, "ThirdPartyCookiePartitioned",
                              "the cookie belongs to the API's own first-party jar, which a cross-site page "
                              "cannot use")
-    if cross_site and cookie.same_site != "none":
+    if cross_site and not context.crosses_site(cookie.same_site):
         return CookieOutcome(label, "not-sent", url.text, _cross_site_reason(cookie.same_site),
                              "the cookie is not SameSite=None, and this request is cross-site")
     return CookieOutcome(label, "sent", url.text)

@@ -34,6 +34,8 @@ class Profile:
     # Third-party (cross-site) cookies: "allow", "block" (only Partitioned ones work), or
     # "partition" (each top-level site gets its own cookie jar, as Firefox's Total Cookie Protection).
     third_party_cookies: str
+    # Whether a cookie without a SameSite attribute is treated as SameSite=Lax.
+    same_site_lax_by_default: bool
     # Console warning shown when `*` lets Authorization through, if the engine shows one.
     authorization_wildcard_warning: str | None = None
 
@@ -48,6 +50,7 @@ SPEC = Profile(
     cache_unparseable_max_age=True,
     max_cache_entries=None,
     third_party_cookies="allow",
+    same_site_lax_by_default=True,
 )
 
 # Chromium 156 as observed on loopback, plus services/network/cors/preflight_result.cc.
@@ -61,6 +64,7 @@ CHROMIUM = Profile(
     cache_unparseable_max_age=True,
     max_cache_entries=None,
     third_party_cookies="block",
+    same_site_lax_by_default=True,
 )
 
 # Firefox, from netwerk/protocol/http/nsCORSListenerProxy.cpp and its preferences.
@@ -74,6 +78,8 @@ FIREFOX = Profile(
     cache_unparseable_max_age=False,
     max_cache_entries=100,
     third_party_cookies="partition",
+    # Mozilla paused Lax-by-default and relies on Total Cookie Protection instead.
+    same_site_lax_by_default=False,
     authorization_wildcard_warning="CORSAllowHeaderFromPreflightDeprecation",
 )
 
