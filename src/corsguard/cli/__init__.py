@@ -86,7 +86,7 @@ def _load_optional_command(name: str, module_name: str) -> click.Command | None:
 @click.group(cls=CorsguardGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="corsguard", message="%(prog)s %(version)s")
 def main() -> None:
-    """Check cross-origin requests the way a browser does, and run corsguard's demo.
+    """Give a browser's CORS verdict on live servers, recorded traffic and corsguard's demo.
 
     \b
     Exit status: 0 allowed or success, 1 blocked, 2 usage, input or
