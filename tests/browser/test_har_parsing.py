@@ -393,3 +393,14 @@ def test_location_fragment_matches_recorded_url() -> None:
 
     assert len(fetches) == 1
     assert result.outcome == "allowed"
+
+
+def test_corsguard_group_runs_explain() -> None:
+    from corsguard.cli import main
+
+    listing = CliRunner().invoke(main, ["--help"])
+    result = CliRunner().invoke(main, ["explain", str(DATA / "firefox-style.har")])
+
+    assert "explain" in listing.output
+    assert result.exit_code == 1
+    assert "MissingAllowOriginHeader" in result.output
