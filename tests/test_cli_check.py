@@ -443,3 +443,15 @@ def test_loopback_bypasses_proxy(probe_url: str, monkeypatch: pytest.MonkeyPatch
     status, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND)
     assert status == 0
     assert verdict["verdict"] == "allowed"
+
+
+@pytest.mark.server
+def test_closed_stdout_exits_quietly(probe_url: str) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "corsguard.cli", "check", f"{probe_url}/data", "-o", FRONTEND, "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()
+    assert process.wait(timeout=60) == 2
+    assert process.stderr.read() == b""

@@ -1,8 +1,9 @@
 """The `corsguard` command line: `check`, `demo`, and `explain` when it is installed.
 
 Exit statuses shared by every command: 0 success (or an allowed request), 1 a blocked request,
-2 a usage, input or network error, 3 an internal error. Errors print one line on stderr and never
-a traceback, unless the CORSGUARD_DEBUG environment variable is set.
+2 a usage, input, network or output error (stdout closed early), 3 an internal error. Errors
+print one line on stderr and never a traceback, unless the CORSGUARD_DEBUG environment variable
+is set.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import sys
 from typing import Any
 
 import click
@@ -17,7 +19,7 @@ import click
 from .. import __version__
 from .check import check as check_command
 from .demo import demo as demo_command
-from .errors import EXIT_INTERNAL, CLIError
+from .errors import EXIT_INTERNAL, EXIT_USAGE, CLIError
 
 # Commands whose modules other parts of corsguard provide. The group lists them only when the
 # module exists, so the rest of the command line works while they are missing.
@@ -57,6 +59,11 @@ class CorsguardGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.exceptions.Abort() from None
+        except BrokenPipeError:
+            # The reader of stdout went away (`corsguard check ... | head`). Stop quietly, and send
+            # what Python flushes at exit to /dev/null so that it cannot fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(EXIT_USAGE) from None
         except Exception as exc:
             if os.environ.get("CORSGUARD_DEBUG"):
                 raise
