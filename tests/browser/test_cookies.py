@@ -63,7 +63,7 @@ def test_cross_site_cookie_rejected_at_set(attributes: str, reason: str) -> None
     assert header == ""
 
 
-def test_cross_site_none_secure_works_when_third_party_allowed() -> None:
+def test_cross_site_none_secure_cookie_works() -> None:
     stored, sent, header = set_then_send(CROSS_SITE_API, "sid=1; SameSite=None; Secure")
     assert stored[0].action == "stored"
     assert sent[0].action == "sent"

@@ -36,7 +36,7 @@ from .safelist import merge_duplicate_names, unsafe_header_names
 from .transports import Transport, TransportError
 from .verdict import Verdict
 
-# Chromium and Firefox names for failures that are not CORS errors (Firefox's generic reason).
+# Firefox's reason for a request that got no HTTP response.
 _FIREFOX_NETWORK_ERROR = "CORSDidNotSucceed"
 
 
@@ -76,7 +76,7 @@ def check(request: FetchRequest, transport: Transport | None = None, profile: st
 
 @dataclass
 class _State:
-    """What changes from hop to hop."""
+    """Request state that changes from hop to hop."""
 
     url: ParsedURL
     method: str

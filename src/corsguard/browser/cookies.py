@@ -82,7 +82,7 @@ def _path_matches(request_path: str, cookie_path: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class CookieContext:
-    """Where a request runs: the page's site and the third-party cookie mode."""
+    """The context of a request: the page's site and the third-party cookie mode."""
 
     top_level_site: str | None  # None for an opaque origin: every request is then cross-site
     third_party: str  # "allow" | "block" | "partition"

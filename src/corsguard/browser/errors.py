@@ -3,7 +3,7 @@
 Ids are Chromium's `CorsError` names where Chromium has one, otherwise corsguard's own names for
 failures that browsers show as a bare network error or `TypeError`. Firefox's console reasons
 have their own table. Placeholders in braces are filled from the failed fetch: `{origin}` (the
-origin the server must answer with), `{page_origin}`, `{url}`, `{method}`, `{value}` (the
+origin the server must respond with), `{page_origin}`, `{url}`, `{method}`, `{value}` (the
 offending value) and `{allow_headers}` (the request headers a preflight did not grant, quoted).
 """
 
@@ -14,14 +14,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class ErrorInfo:
-    """What an error id means and how the server fixes it."""
+    """Explanation of an error id and the server-side fix."""
 
     explanation: str
     fix: str
 
 
 _ORIGIN_FIX = ("List the page's origin in corsguard's `allow_origins` (for example "
-               "`allow_origins=[\"{page_origin}\"]`) so the middleware answers with "
+               "`allow_origins=[\"{page_origin}\"]`) so the middleware responds with "
                "`Access-Control-Allow-Origin: {origin}`; make sure error pages, redirects and proxies "
                "in front of the app keep that header.")
 _CREDENTIALS_FIX = ("Set `allow_credentials=True` with an explicit `allow_origins` list; corsguard then sends "
@@ -43,7 +43,7 @@ CHROMIUM_ERRORS: dict[str, ErrorInfo] = {
         "The response has no `Access-Control-Allow-Origin` header, so the browser hides it from the page.",
         _ORIGIN_FIX),
     "MultipleAllowOriginValues": ErrorInfo(
-        "`Access-Control-Allow-Origin` holds more than one value ({value!r}): several lines, or a "
+        "`Access-Control-Allow-Origin` contains more than one value ({value!r}): several lines, or a "
         "comma- or space-separated list. Browsers accept exactly one origin or `*`.",
         _MULTIPLE_FIX),
     "InvalidAllowOriginValue": ErrorInfo(
@@ -55,7 +55,7 @@ CHROMIUM_ERRORS: dict[str, ErrorInfo] = {
         "be equal byte for byte (scheme, host, port and case).",
         _ORIGIN_FIX),
     "WildcardOriginNotAllowed": ErrorInfo(
-        "The request is credentialed (`credentials: \"include\"`) and the response says "
+        "The request is credentialed (`credentials: \"include\"`) and the response sends "
         "`Access-Control-Allow-Origin: *`. Browsers never share a credentialed response under the wildcard.",
         _WILDCARD_FIX),
     "InvalidAllowCredentials": ErrorInfo(
@@ -69,7 +69,7 @@ CHROMIUM_ERRORS: dict[str, ErrorInfo] = {
         "authentication, trailing-slash redirects), with the page's origin in `allow_origins` (for example "
         "`allow_origins=[\"{page_origin}\"]`); it replies 204 with the grant headers."),
     "PreflightMultipleAllowOriginValues": ErrorInfo(
-        "The preflight response's `Access-Control-Allow-Origin` holds more than one value ({value!r}).",
+        "The preflight response's `Access-Control-Allow-Origin` contains more than one value ({value!r}).",
         _MULTIPLE_FIX),
     "PreflightInvalidAllowOriginValue": ErrorInfo(
         "The preflight response's `Access-Control-Allow-Origin` is {value!r}, which is not an origin.",
@@ -79,7 +79,7 @@ CHROMIUM_ERRORS: dict[str, ErrorInfo] = {
         "`{origin}`.",
         _ORIGIN_FIX),
     "PreflightWildcardOriginNotAllowed": ErrorInfo(
-        "The actual request will be credentialed, and the preflight answered `Access-Control-Allow-Origin: *`, "
+        "The actual request will be credentialed, and the preflight response sent `Access-Control-Allow-Origin: *`, "
         "which never covers credentialed requests.",
         _WILDCARD_FIX),
     "PreflightInvalidAllowCredentials": ErrorInfo(
@@ -127,7 +127,7 @@ CHROMIUM_ERRORS: dict[str, ErrorInfo] = {
         "Redirect to a URL without credentials in it, and authenticate with a cookie or an `Authorization` "
         "header allowed through `allow_headers`."),
     "RedirectModeError": ErrorInfo(
-        "The server answered with a redirect and the request was made with `redirect: \"error\"`, so the "
+        "The server responded with a redirect and the request was made with `redirect: \"error\"`, so the "
         "fetch fails (a network error, not a CORS error).",
         "Serve the resource at the requested URL, or let the client use `redirect: \"follow\"`."),
     "TooManyRedirects": ErrorInfo(
@@ -203,10 +203,10 @@ FIREFOX_REASONS: dict[str, ErrorInfo] = {
         "Nothing on the server fixes this; send the request from a regular page."),
 }
 
-# Why a cookie was not stored or not sent, by Chromium's DevTools reason name.
+# Reasons a cookie was not stored or not sent, keyed by Chromium's DevTools name.
 COOKIE_REASONS: dict[str, ErrorInfo] = {
     "InvalidDomain": ErrorInfo(
-        "its `Domain` attribute does not domain-match the host that set it (a `Domain` holds a bare host "
+        "its `Domain` attribute does not domain-match the host that set it (a `Domain` contains a bare host "
         "name such as `example.com`, never a URL, a scheme or a port), so the whole Set-Cookie is ignored",
         "Omit `Domain` to get a host-only cookie, or set it to the API's own registrable domain."),
     "SecureOnly": ErrorInfo(
@@ -234,7 +234,7 @@ COOKIE_REASONS: dict[str, ErrorInfo] = {
         "Set the cookie from a credentialed response to this page's requests (`SameSite=None; Secure`), so "
         "it lands in this site's partition, or serve the API from the page's site."),
     "SameSiteNoneInsecure": ErrorInfo(
-        "it says `SameSite=None` without `Secure`, which current browsers reject",
+        "it sets `SameSite=None` without `Secure`, which current browsers reject",
         "Add `Secure` to every `SameSite=None` cookie (it works on https and on loopback hosts)."),
     "SchemefulSameSiteStrict": ErrorInfo(
         "it is `SameSite=Strict` and the request is cross-site",

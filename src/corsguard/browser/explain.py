@@ -35,7 +35,7 @@ def explain_failure(failure: CorsFailure, context: dict[str, Any]) -> tuple[str,
     explanation = f"{stage}: " + info.explanation.format_map(fields)
     if context.get("tainted"):
         explanation += (" The request was redirected from one origin to another, so its origin is now "
-                        "`null`: the final server must answer `Access-Control-Allow-Origin: null` or `*` "
+                        "`null`: the final server must respond with `Access-Control-Allow-Origin: null` or `*` "
                         "(`*` only without credentials).")
     hint = _client_header_hint(failure)
     if hint:
@@ -63,12 +63,12 @@ def _is_refusal(response: RecordedResponse) -> bool:
 
 
 def _refusal_sentence(response: RecordedResponse, context: dict[str, Any]) -> str:
-    asked = f"method {context.get('method')}"
+    requested = f"method {context.get('method')}"
     unsafe = context.get("unsafe_headers") or []
     if unsafe:
-        asked += " and headers " + ", ".join(unsafe)
-    return (f"The server answered the preflight with status {response.status} and no CORS headers at all, "
-            f"so it refused the whole preflight, which asked for {asked}. A strict CORS middleware such as "
+        requested += " and headers " + ", ".join(unsafe)
+    return (f"The server responded to the preflight with status {response.status} and no CORS headers at all, "
+            f"so it rejected the whole preflight, which requested {requested}. A strict CORS middleware such as "
             "corsguard's does this when the origin, the method or one of the headers is not allowed; an "
             "authentication layer or a router without an OPTIONS handler does it too.")
 
@@ -159,7 +159,7 @@ def explain_success(verdict: str, context: dict[str, Any]) -> tuple[str, str]:
                        "and the page gets an opaque response (status 0, no headers, no body) it cannot read.")
         return explanation, ""
     if verdict == "opaqueredirect":
-        explanation = ("The server answered with a redirect and the request used `redirect: \"manual\"`, so "
+        explanation = ("The server responded with a redirect and the request used `redirect: \"manual\"`, so "
                        "the page gets an opaque-redirect response (status 0) and cannot read where it points.")
         return explanation, ""
     credentials = "with cookies" if context.get("credentials") == "include" else "without cookies"

@@ -25,7 +25,7 @@ class Profile:
     forbids_user_agent: bool
     # Whether repeated request header names are merged before the safelist check.
     merge_duplicate_request_headers: bool
-    # Longest lifetime of a preflight cache entry, or None when only the server's value counts.
+    # Maximum lifetime of a preflight cache entry, or None when only the server's value counts.
     max_age_cap_seconds: int | None
     # Whether an unparseable Access-Control-Max-Age still caches for the default 5 seconds.
     cache_unparseable_max_age: bool

@@ -100,7 +100,7 @@ class ASGITransport:
             return _run_coroutine(self._call(scope, url))
         except TransportError:
             raise
-        except Exception as error:  # the app crashed: a browser sees a dropped connection
+        except Exception as error:  # the app crashed: a browser gets a network error
             raise TransportError(f"{method} {url}: the ASGI app raised {error!r}") from error
 
     async def _call(self, scope: dict[str, Any], url: str) -> RecordedResponse:
@@ -181,7 +181,7 @@ class WSGITransport:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
-        except Exception as error:  # the app crashed: a browser sees a dropped connection
+        except Exception as error:  # the app crashed: a browser gets a network error
             raise TransportError(f"{method} {url}: the WSGI app raised {error!r}") from error
         if not started:
             raise TransportError(f"{method} {url}: the WSGI app never called start_response")

@@ -1,4 +1,4 @@
-"""The checker's answer: a frozen Verdict and its JSON form."""
+"""The checker's result: a frozen Verdict and its JSON form."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .model import CookieOutcome, CorsFailure, Exchange, HeaderLines
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """What the browser does with one fetch, and why.
+    """Outcome of one fetch in the browser, with the reasons.
 
     `preflight_needed` is whether a preflight was sent; when the preflight cache covered the request
     instead, `preflight_from_cache` is set. `verdict` is `allowed`, `blocked`, `opaque` (a `no-cors` response script cannot read) or
@@ -38,7 +38,7 @@ class Verdict:
     final_method: str | None = None
     request_headers_dropped: tuple[str, ...] = ()
     preflights: tuple[HeaderLines, ...] = field(default=())
-    preflight_from_cache: bool = False  # a preflight was needed and the cache answered it
+    preflight_from_cache: bool = False  # a preflight was needed and the cache covered it
 
     @property
     def allowed(self) -> bool:
