@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -455,3 +456,20 @@ def test_closed_stdout_exits_quietly(probe_url: str) -> None:
     process.stdout.close()
     assert process.wait(timeout=60) == 2
     assert process.stderr.read() == b""
+
+
+def test_interrupt_exits_130() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "corsguard.cli", "check", f"http://127.0.0.1:{port}/", "-o", FRONTEND],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        connection, _ = listener.accept()  # the request is in flight once the command connects
+        with connection:
+            process.send_signal(signal.SIGINT)
+            status = process.wait(timeout=60)
+    assert status == 130
+    assert process.stderr is not None
+    assert process.stderr.read() == b"Interrupted.\n"

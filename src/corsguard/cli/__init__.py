@@ -1,9 +1,9 @@
 """The `corsguard` command line: `check`, `demo`, and `explain` when it is installed.
 
 Exit statuses shared by every command: 0 success (or an allowed request), 1 a blocked request,
-2 a usage, input, network or output error (stdout closed early), 3 an internal error. Errors
-print one line on stderr and never a traceback, unless the CORSGUARD_DEBUG environment variable
-is set.
+2 a usage, input, network or output error (stdout closed early), 3 an internal error, 130 an
+interruption (Ctrl-C). Errors print one line on stderr and never a traceback, unless the
+CORSGUARD_DEBUG environment variable is set.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import click
 from .. import __version__
 from .check import check as check_command
 from .demo import demo as demo_command
-from .errors import EXIT_INTERNAL, EXIT_USAGE, CLIError
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, CLIError
 
 # Commands whose modules other parts of corsguard provide. The group lists them only when the
 # module exists, so the rest of the command line works while they are missing.
@@ -58,7 +58,8 @@ class CorsguardGroup(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            raise click.exceptions.Abort() from None
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             # The reader of stdout went away (`corsguard check ... | head`). Stop quietly, and send
             # what Python flushes at exit to /dev/null so that it cannot fail again.
@@ -97,7 +98,7 @@ def main() -> None:
 
     \b
     Exit status: 0 allowed or success, 1 blocked, 2 usage, input or
-    network error, 3 internal error.
+    network error, 3 internal error, 130 interrupted.
     """
 
 

@@ -8,6 +8,7 @@ EXIT_OK = 0
 EXIT_BLOCKED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130  # the shell's status for a process stopped by SIGINT (128 + 2)
 
 
 class CLIError(click.ClickException):
