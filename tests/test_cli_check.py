@@ -462,6 +462,7 @@ def test_interrupt_exits_130() -> None:
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)
+        listener.settimeout(60)
         port = listener.getsockname()[1]
         process = subprocess.Popen(
             [sys.executable, "-m", "corsguard.cli", "check", f"http://127.0.0.1:{port}/", "-o", FRONTEND],
