@@ -12,7 +12,15 @@ import dataclasses
 import json
 from typing import Any
 
-from .model import REDIRECT_STATUSES, FetchRequest, HeaderLines, RecordedResponse, get_header, parse_url
+from .model import (
+    REDIRECT_STATUSES,
+    FetchRequest,
+    HeaderLines,
+    RecordedResponse,
+    get_header,
+    parse_url,
+    strip_userinfo,
+)
 from .recording import RecordedFetch, RecordingError, origin_from_headers, origin_of, rebuild_request
 
 __all__ = ["load_har", "parse_har"]
@@ -41,18 +49,49 @@ def parse_har(data: bytes | str, name: str = "HAR", credentials: str | None = No
     document = _decode_json(data, name)
     entries = _entries(document, name)
     pages = _page_origins(document, entries)
-    consumed: set[int] = set()
+    recording = _Recording(entries)
     fetches = []
     for index, entry in enumerate(entries):
-        if index in consumed or _is_preflight(entry) or _is_navigation(entry):
+        if index in recording.consumed or recording.preflight[index] or _is_navigation(entry):
             continue
-        fetch = _build_fetch(index, entries, pages, consumed, name, credentials, origin)
+        fetch = _build_fetch(index, recording, pages, credentials, origin)
         if fetch is not None:
             fetches.append(fetch)
     for index, entry in enumerate(entries):
-        if index not in consumed and _is_preflight(entry):
+        if index not in recording.consumed and recording.preflight[index]:
             fetches.append(_fetch_from_preflight(index, entry, credentials, origin))
     return sorted(fetches, key=lambda fetch: fetch.entries[0])
+
+
+class _Recording:
+    """The entries of a HAR file, indexed by URL, and which entries already belong to a fetch."""
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        self.entries = entries
+        self.consumed: set[int] = set()
+        self.preflight = [_is_preflight(entry) for entry in entries]
+        self.preflights_by_url: dict[str, list[int]] = {}
+        self.requests_by_url: dict[str, list[int]] = {}
+        for index, entry in enumerate(entries):
+            table = self.preflights_by_url if self.preflight[index] else self.requests_by_url
+            table.setdefault(_comparable_url(entry["request"]["url"]), []).append(index)
+
+    def preflight_before(self, index: int) -> int | None:
+        """Take the closest unused preflight for the same URL recorded before entry `index`."""
+        candidates = self.preflights_by_url.get(_comparable_url(self.entries[index]["request"]["url"]), [])
+        for earlier in reversed(candidates):
+            if earlier < index and earlier not in self.consumed:
+                self.consumed.add(earlier)
+                return earlier
+        return None
+
+    def request_after(self, index: int, url: str) -> int | None:
+        """Take the first unused request for `url` recorded after entry `index`."""
+        for later in self.requests_by_url.get(_comparable_url(url), []):
+            if later > index and later not in self.consumed:
+                self.consumed.add(later)
+                return later
+        return None
 
 
 # Reading the document
@@ -209,8 +248,9 @@ def _page_origin(entry: dict[str, Any], pages: dict[str, str]) -> tuple[str | No
 # Building one fetch
 
 
-def _build_fetch(index: int, entries: list[dict[str, Any]], pages: dict[str, str], consumed: set[int],
-                 name: str, credentials: str | None, origin_override: str | None) -> RecordedFetch | None:
+def _build_fetch(index: int, recording: _Recording, pages: dict[str, str], credentials: str | None,
+                 origin_override: str | None) -> RecordedFetch | None:
+    entries = recording.entries
     entry = entries[index]
     url = entry["request"]["url"]
     target = parse_url(url)
@@ -228,7 +268,7 @@ def _build_fetch(index: int, entries: list[dict[str, Any]], pages: dict[str, str
     headers = _request_headers(entry)
     request, request_notes = rebuild_request(entry, headers, page_origin, credentials)
     notes += request_notes
-    hops = _redirect_hops(index, entries, consumed)
+    hops = _redirect_hops(index, recording)
     responses: dict[tuple[str, str], list[RecordedResponse]] = {}
     preflight_recorded = False
     complete = True
@@ -236,7 +276,7 @@ def _build_fetch(index: int, entries: list[dict[str, Any]], pages: dict[str, str
     for hop_index in hops:
         hop = entries[hop_index]
         hop_url = hop["request"]["url"]
-        preflight = _find_preflight(hop_index, entries, consumed)
+        preflight = recording.preflight_before(hop_index)
         if preflight is not None:
             preflight_response = _response(entries[preflight], hop_url)
             if preflight_response is not None:
@@ -259,13 +299,13 @@ def _build_fetch(index: int, entries: list[dict[str, Any]], pages: dict[str, str
                          tuple(notes))
 
 
-def _redirect_hops(index: int, entries: list[dict[str, Any]], consumed: set[int]) -> list[int]:
+def _redirect_hops(index: int, recording: _Recording) -> list[int]:
     """Follow recorded redirects from entry `index`: each later entry fetching the Location."""
     hops = [index]
-    consumed.add(index)
+    recording.consumed.add(index)
     current = index
     while True:
-        entry = entries[current]
+        entry = recording.entries[current]
         response = _response_object(entry)
         status = response.get("status", _NO_STATUS)
         if status not in REDIRECT_STATUSES:
@@ -273,39 +313,19 @@ def _redirect_hops(index: int, entries: list[dict[str, Any]], consumed: set[int]
         location = response.get("redirectURL") or get_header(
             _header_list(response.get("headers", []), "response.headers"), "location")
         target = parse_url(location, base=entry["request"]["url"]) if location else None
-        if target is None:
-            return hops
-        following = next((later for later in range(current + 1, len(entries))
-                          if later not in consumed and not _is_preflight(entries[later])
-                          and _same_url(entries[later]["request"]["url"], target.text)), None)
+        following = None if target is None else recording.request_after(current, target.text)
         if following is None:
             return hops
         hops.append(following)
-        consumed.add(following)
         current = following
 
 
-def _same_url(recorded: str, expected: str) -> bool:
-    # Browsers record the URL without userinfo, and may differ in a trailing `#fragment`.
-    left, right = parse_url(recorded), parse_url(expected)
-    if left is None or right is None:
-        return recorded == expected
-    return left.text.split("#")[0] == right.text.split("#")[0].replace(_userinfo(right.text), "", 1)
-
-
-def _userinfo(url: str) -> str:
-    authority = url.split("//", 1)[-1].split("/", 1)[0]
-    return authority.rpartition("@")[0] + "@" if "@" in authority else ""
-
-
-def _find_preflight(index: int, entries: list[dict[str, Any]], consumed: set[int]) -> int | None:
-    """Return the closest unused preflight entry for the same URL recorded before entry `index`."""
-    url = entries[index]["request"]["url"]
-    for earlier in range(index - 1, -1, -1):
-        if earlier not in consumed and _is_preflight(entries[earlier]) and entries[earlier]["request"]["url"] == url:
-            consumed.add(earlier)
-            return earlier
-    return None
+def _comparable_url(url: str) -> str:
+    """Return the URL as browsers record it: without `#fragment` and without userinfo."""
+    parsed = parse_url(url)
+    if parsed is None:
+        return url
+    return strip_userinfo(parsed).partition("#")[0]
 
 
 def _fetch_from_preflight(index: int, entry: dict[str, Any], credentials: str | None,
