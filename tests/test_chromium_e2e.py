@@ -185,16 +185,26 @@ def test_preflighted_header_refused(chromium: Any, stack: Stack) -> None:
     assert verdict["error"]["chromium"] == outcome.cors_error
 
 
-def test_frontend_page_shows_data(chromium: Any, stack: Stack) -> None:
-    context, page = new_page_with_cookie(chromium, stack.api)
+def load_frontend_page(chromium: Any, page_origin: str, api: str) -> str:
+    """Load the front-end page, whose own script calls the API, and return what it displays."""
+    context, page = new_page_with_cookie(chromium, api)
     try:
-        page.goto(f"{stack.allowed_page}/?api={stack.api}")
+        page.goto(f"{page_origin}/?api={api}")
         page.wait_for_function("document.getElementById('out').textContent !== 'loading...'")
-        shown = json.loads(page.text_content("#out") or "")
+        return page.text_content("#out") or ""
     finally:
         context.close()
+
+
+def test_frontend_page_shows_data(chromium: Any, stack: Stack) -> None:
+    shown = json.loads(load_frontend_page(chromium, stack.allowed_page, stack.api))
     assert shown["status"] == 200
     assert shown["body"]["user"] == "ada"
+
+
+def test_disallowed_frontend_page_gets_type_error(chromium: Any, stack: Stack) -> None:
+    shown = load_frontend_page(chromium, stack.disallowed_page, stack.api)
+    assert shown == "TypeError: Failed to fetch"
 
 
 LOGIN_THEN_DATA_SCRIPT = """async (api) => {
