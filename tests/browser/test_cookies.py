@@ -227,3 +227,10 @@ def test_firefox_cookie_without_samesite_crosses_sites() -> None:
     assert stored[0].action == "stored"
     assert header == "sid=1"
     assert set_then_send(CROSS_SITE_API, "sid=1")[0][0].reason == "SchemefulSameSiteUnspecifiedTreatedAsLax"
+
+
+def test_domain_equal_to_ip_is_host_only() -> None:
+    stored, _, header = set_then_send("http://127.0.0.1:8002", "__Host-a=1; Secure; Path=/; Domain=127.0.0.1",
+                                      page="http://127.0.0.1:8001")
+    assert stored[0].action == "stored"
+    assert header == "__Host-a=1"

@@ -125,6 +125,8 @@ def parse_set_cookie(line: str, url: ParsedURL, context: CookieContext,
             return None, _rejected(label, url, "InvalidDomain",
                                    f"Domain={attributes['domain']} does not domain-match the host {host}; "
                                    "omit Domain to make a host-only cookie")
+        if _is_ip(host):
+            domain = None  # Chromium: Domain equal to an IP host leaves a host-only cookie.
 
     if secure and not is_secure_url(url):
         return None, _rejected(label, url, "SecureOnly", "a Secure cookie cannot be set over plain http")
