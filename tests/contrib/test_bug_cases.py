@@ -49,10 +49,15 @@ def starlette_app(options: dict[str, Any]) -> Send:
     client = TestClient(app)
 
     def send(method: str, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str]]:
-        response = client.request(method, path, headers=dict(headers), follow_redirects=False)
+        response = client.request(method, path, headers=_latin1(headers), follow_redirects=False)
         return response.status_code, {name.lower(): value for name, value in response.headers.items()}
 
     return send
+
+
+def _latin1(headers: Mapping[str, str]) -> dict[str, bytes]:
+    """Encode header values as servers receive them, so that test clients accept any Latin-1 text."""
+    return {name: value.encode("latin-1") for name, value in headers.items()}
 
 
 def flask_app(options: dict[str, Any]) -> Send:
@@ -135,7 +140,7 @@ def litestar_app(options: dict[str, Any]) -> Send:
 
     def send(method: str, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str]]:
         with TestClient(app) as client:
-            response = client.request(method, path, headers=dict(headers), follow_redirects=False)
+            response = client.request(method, path, headers=_latin1(headers), follow_redirects=False)
         return response.status_code, {name.lower(): value for name, value in response.headers.items()}
 
     return send

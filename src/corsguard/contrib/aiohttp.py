@@ -31,12 +31,6 @@ DECISION_KEY: web.RequestKey[Decision | None] = web.RequestKey("corsguard_decisi
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _first_element(value: str | None) -> str | None:
-    if value is None or "," not in value:
-        return value
-    return value.partition(",")[0].strip(" \t")
-
-
 class _CORS:
     """The compiled configuration of one app, shared by its middleware and its signal handler."""
 
@@ -55,7 +49,9 @@ class _CORS:
         if policy is None:
             return None
         headers = request.headers
-        origin = _first_element(headers.get("Origin"))
+        # aiohttp keeps header lines apart, so, as in the ASGI adapter, only the first line of each
+        # counts, and a line holding a list is not a valid origin.
+        origin = headers.get("Origin")
         predicate_allows = False
         if policy.needs_predicate(origin):
             assert origin is not None
@@ -65,9 +61,9 @@ class _CORS:
             predicate_allows = result is True
         request_headers = headers.getall("Access-Control-Request-Headers", None)
         decision = policy.decide(
-            request.method, origin, _first_element(headers.get("Access-Control-Request-Method")),
+            request.method, origin, headers.get("Access-Control-Request-Method"),
             ",".join(request_headers) if request_headers else None,
-            _first_element(headers.get("Access-Control-Request-Private-Network")),
+            headers.get("Access-Control-Request-Private-Network"),
             predicate_allows=predicate_allows)
         if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
             logger.debug("CORS request refused: %s (path %r)", decision.reason, request.path[:200])

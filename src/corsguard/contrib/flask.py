@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask
 from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from .. import wsgi
 from ..config import ConfigError, Problem
@@ -157,7 +158,7 @@ class _AppState:
             if adapter is None:
                 return None
             endpoint, _ = adapter.match(method=method)
-        except HTTPException:  # no route, wrong method, redirect, or an untrusted Host
+        except (HTTPException, RoutingException):  # no route, wrong method, redirect, untrusted Host
             return None
         return endpoint if isinstance(endpoint, str) else None
 
