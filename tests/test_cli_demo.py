@@ -141,6 +141,8 @@ def test_demo_prints_table_and_reasons() -> None:
             assert chromium_error in row
     assert '{"user":"ada"' in output
     assert output.count("Fix: ") == 3
+    assert output.count("Browser: ") == 3
+    assert "X-Debug is not in the API's allow_headers" in output
     assert "servers stopped" in output
 
 

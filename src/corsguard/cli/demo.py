@@ -40,6 +40,7 @@ class Scenario:
     title: str
     request: FetchRequest
     expected: str
+    note: str = ""  # what the demo's servers did, printed before the checker's explanation
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +60,19 @@ def build_scenarios(frontend: str, api: str, misconfigured: str) -> list[Scenari
 
     return [
         Scenario("front end, with the session cookie", request(f"{api}/data", frontend), "allowed"),
-        Scenario(f"unknown origin {UNKNOWN_ORIGIN}", request(f"{api}/data", UNKNOWN_ORIGIN), "blocked"),
+        Scenario(f"unknown origin {UNKNOWN_ORIGIN}", request(f"{api}/data", UNKNOWN_ORIGIN), "blocked",
+                 "The example API allows only the front end, so corsguard sends no CORS headers to "
+                 "other origins."),
         Scenario(f"front end, {CSRF_HEADER} header (allowed)",
                  request(f"{api}/data", frontend, ((CSRF_HEADER, "d3m0"),)), "allowed"),
         Scenario("front end, X-Debug header (not allowed)",
-                 request(f"{api}/data", frontend, (("X-Debug", "1"),)), "blocked"),
+                 request(f"{api}/data", frontend, (("X-Debug", "1"),)), "blocked",
+                 "X-Debug is not in the API's allow_headers, so corsguard answers the preflight with 403 "
+                 "and no CORS headers. Adding it to allow_headers would allow the request."),
         Scenario("misconfigured server: ACAO * with ACAC true",
-                 request(f"{misconfigured}/data", frontend), "blocked"),
+                 request(f"{misconfigured}/data", frontend), "blocked",
+                 "A server behind corsguard cannot send this pair: allow_origins=['*'] with "
+                 "allow_credentials=True raises ConfigError at start-up."),
     ]
 
 
@@ -176,7 +183,8 @@ def _print_report(frontend: str, api: str, misconfigured: str, results: list[Res
         click.echo(render_table(COLUMNS, rows) + "\n")
         click.echo(REASONS_TITLE + "\n")
         for number, result in reasons:
-            click.echo(f"{number}. {result.verdict.explanation}\n   Fix: {result.verdict.fix}\n")
+            click.echo(f"{number}. {result.scenario.note}\n   Browser: {result.verdict.explanation}\n"
+                       f"   Fix: {result.verdict.fix}\n")
         click.echo(outro)
         return
 
@@ -192,6 +200,7 @@ def _print_report(frontend: str, api: str, misconfigured: str, results: list[Res
     console.print(table)
     console.print(Text(REASONS_TITLE, style="bold"))
     for number, result in reasons:
-        console.print(Text.assemble((f"{number}. ", "bold"), result.verdict.explanation))
+        console.print(Text.assemble((f"{number}. ", "bold"), result.scenario.note))
+        console.print(Text.assemble(("   Browser: ", "bold"), result.verdict.explanation))
         console.print(Text.assemble(("   Fix: ", "bold"), result.verdict.fix))
     console.print(outro)
