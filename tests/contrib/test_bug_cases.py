@@ -55,9 +55,9 @@ def starlette_app(options: dict[str, Any]) -> Send:
     return send
 
 
-def _latin1(headers: Mapping[str, str]) -> dict[str, bytes]:
-    """Encode header values as servers receive them, so that test clients accept any Latin-1 text."""
-    return {name: value.encode("latin-1") for name, value in headers.items()}
+def _latin1(headers: Mapping[str, str]) -> dict[bytes, bytes]:
+    """Encode headers as servers receive them, so that test clients accept any Latin-1 text."""
+    return {name.encode("latin-1"): value.encode("latin-1") for name, value in headers.items()}
 
 
 def flask_app(options: dict[str, Any]) -> Send:
