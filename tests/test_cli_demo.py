@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import urllib.parse
+from typing import Any
 
 import httpx
 import pytest
@@ -87,17 +88,16 @@ def test_frontend_serves_page_that_calls_api() -> None:
     assert 'credentials: "include"' in response.text
 
 
-def run_demo_json() -> dict[str, object]:
+@pytest.fixture(scope="module")
+def demo_report() -> dict[str, Any]:
     result = CliRunner().invoke(main, ["demo", "--json"])
     assert result.exit_code == 0, result.output
-    report: dict[str, object] = json.loads(result.output)
+    report: dict[str, Any] = json.loads(result.output)
     return report
 
 
-def test_demo_reaches_expected_verdicts() -> None:
-    report = run_demo_json()
-    results = report["results"]
-    assert isinstance(results, list)
+def test_demo_reaches_expected_verdicts(demo_report: dict[str, Any]) -> None:
+    results = demo_report["results"]
     assert [r["scenario"] for r in results] == list(EXPECTED)
     for result in results:
         verdict, chromium_error = EXPECTED[result["scenario"]]
@@ -106,10 +106,8 @@ def test_demo_reaches_expected_verdicts() -> None:
         assert (error["chromium"] if error else None) == chromium_error, result["scenario"]
 
 
-def test_demo_preflights_only_with_headers() -> None:
-    results = run_demo_json()["results"]
-    assert isinstance(results, list)
-    needed = {r["scenario"]: r["preflight_needed"] for r in results}
+def test_demo_preflights_only_with_headers(demo_report: dict[str, Any]) -> None:
+    needed = {r["scenario"]: r["preflight_needed"] for r in demo_report["results"]}
     assert needed == {
         "front end, with the session cookie": False,
         "unknown origin https://unknown.example": False,
@@ -119,10 +117,15 @@ def test_demo_preflights_only_with_headers() -> None:
     }
 
 
-def test_demo_stops_its_servers() -> None:
-    servers = run_demo_json()["servers"]
-    assert isinstance(servers, dict)
-    for url in servers.values():
+def test_demo_sends_cookie_from_front_end(demo_report: dict[str, Any]) -> None:
+    first = demo_report["results"][0]
+    assert first["credentials_attached"]["actual"] is True
+    sent = dict(first["exchanges"][-1]["request_headers"])
+    assert sent["cookie"] == f"{SESSION_COOKIE}={DEMO_SESSION_ID}"
+
+
+def test_demo_stops_its_servers(demo_report: dict[str, Any]) -> None:
+    for url in demo_report["servers"].values():
         parts = urllib.parse.urlsplit(url)
         assert parts.hostname == "127.0.0.1"
         with pytest.raises(ConnectionRefusedError), socket.create_connection((parts.hostname, parts.port),
