@@ -153,3 +153,34 @@ def test_firefox_keeps_at_most_100_urls() -> None:
         checker.check(put(f"{URL}?n={index}"), transport(pre))
     assert checker.check(put(f"{URL}?n=100"), transport(pre)).preflight_needed is False
     assert checker.check(put(f"{URL}?n=0"), transport(pre)).preflight_needed is True
+
+
+def _header_preflights(profile: str) -> list[bool]:
+    clock = FakeClock()
+    checker = Checker(profile, clock=clock)
+    results = []
+    for name in ("X-A", "X-B", "X-A"):
+        pre = RecordedResponse(204, (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", name),
+                                     ("Access-Control-Max-Age", "60")))
+        anonymous = RecordedResponse(200, (("Access-Control-Allow-Origin", "*"),))
+        verdict = checker.check(FetchRequest(URL, PAGE, headers=((name, "1"),)), transport(pre, anonymous))
+        results.append(verdict.preflight_needed)
+    return results
+
+
+def test_spec_cache_adds_results() -> None:
+    assert _header_preflights("spec") == [True, True, False]
+    assert _header_preflights("firefox") == [True, True, False]
+
+
+def test_chromium_cache_replaces_results() -> None:
+    assert _header_preflights("chromium") == [True, True, True]
+
+
+def test_chromium_skips_long_urls() -> None:
+    clock = FakeClock()
+    checker = Checker("chromium", clock=clock)
+    pre = preflight(("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "60"))
+    long_url = URL + "?q=" + "a" * 1024
+    assert checker.check(put(long_url), transport(pre)).preflight_needed is True
+    assert checker.check(put(long_url), transport(pre)).preflight_needed is True

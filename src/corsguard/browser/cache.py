@@ -66,9 +66,15 @@ class PreflightCache:
         """Record a successful preflight's result; max-age 0 stores nothing."""
         if result.max_age_seconds <= 0:
             return
+        limit_url = self._profile.max_cached_url_length
+        if limit_url is not None and len(url) >= limit_url:
+            return
         entry = _Entry(result.methods, result.header_names, credentials, self._clock() + result.max_age_seconds)
         key = (origin, url)
-        self._entries.setdefault(key, []).append(entry)
+        if self._profile.cache_replaces_entries:
+            self._entries[key] = [entry]
+        else:
+            self._entries.setdefault(key, []).append(entry)
         self._entries.move_to_end(key)
         limit = self._profile.max_cache_entries
         while limit is not None and len(self._entries) > limit:

@@ -31,6 +31,10 @@ class Profile:
     cache_unparseable_max_age: bool
     # Most entries a preflight cache keeps (least recently used dropped first), or None.
     max_cache_entries: int | None
+    # Whether a new preflight result replaces the cached one for its (origin, URL) instead of
+    # adding to it, and the URL length from which results are not cached at all.
+    cache_replaces_entries: bool
+    max_cached_url_length: int | None
     # Third-party (cross-site) cookies: "allow", "block" (only Partitioned ones work), or
     # "partition" (each top-level site gets its own cookie jar, as Firefox's Total Cookie Protection).
     third_party_cookies: str
@@ -49,6 +53,8 @@ SPEC = Profile(
     max_age_cap_seconds=None,
     cache_unparseable_max_age=True,
     max_cache_entries=None,
+    cache_replaces_entries=False,
+    max_cached_url_length=None,
     third_party_cookies="allow",
     same_site_lax_by_default=True,
 )
@@ -63,6 +69,9 @@ CHROMIUM = Profile(
     max_age_cap_seconds=7200,
     cache_unparseable_max_age=True,
     max_cache_entries=None,
+    # services/network/public/cpp/cors/preflight_cache.cc: one result per key, keys under 1024 bytes.
+    cache_replaces_entries=True,
+    max_cached_url_length=1024,
     third_party_cookies="block",
     same_site_lax_by_default=True,
 )
@@ -77,6 +86,8 @@ FIREFOX = Profile(
     max_age_cap_seconds=86400,
     cache_unparseable_max_age=False,
     max_cache_entries=100,
+    cache_replaces_entries=False,
+    max_cached_url_length=None,
     third_party_cookies="partition",
     # Mozilla paused Lax-by-default and relies on Total Cookie Protection instead.
     same_site_lax_by_default=False,
