@@ -433,3 +433,11 @@ def test_live_asgi_preflight_and_401() -> None:
     assert preflight.status_code == 204
     assert actual.status_code == 401
     assert actual.headers["access-control-allow-origin"] == APP_ORIGIN
+
+
+def test_corsguard_urls_regex() -> None:
+    with override_settings(CORSGUARD={"allow_origins": [APP_ORIGIN], "urls_regex": r"^/api/"}):
+        inside = _client().get("/api/items", HTTP_ORIGIN=APP_ORIGIN)
+        outside = _client().get("/public/items", HTTP_ORIGIN=APP_ORIGIN)
+    assert inside["Access-Control-Allow-Origin"] == APP_ORIGIN
+    assert "Access-Control-Allow-Origin" not in outside

@@ -313,3 +313,26 @@ def test_live_checker_view_policies(live_url: str) -> None:
 def test_live_checker_reads_401(live_url: str) -> None:
     result = browser_check(f"{live_url}/private/secret", APP_ORIGIN)
     assert result.allowed, result.verdict
+
+
+def test_routes_from_app_config() -> None:
+    app = Flask(__name__)
+    app.config["CORSGUARD"] = {"allow_origins": [APP_ORIGIN], "routes": {"/open": {"allow_origins": ["*"]}}}
+    app.add_url_rule("/open", "open", lambda: "open")
+    CORS(app)
+    response = app.test_client().get("/open", headers={"Origin": EVIL_ORIGIN})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_cached_match_keyed_by_host() -> None:
+    app = Flask(__name__, host_matching=True, static_host="static.example.com")
+    app.add_url_rule("/x", "public_x", cross_origin(allow_origins=["*"])(lambda: "public"),
+                     host="public.example.com")
+    app.add_url_rule("/x", "private_x", lambda: "private", host="private.example.com")
+    CORS(app, allow_origins=[APP_ORIGIN])
+    client = app.test_client()
+    for _ in range(2):
+        public = client.get("/x", headers={"Origin": EVIL_ORIGIN, "Host": "public.example.com"})
+        private = client.get("/x", headers={"Origin": EVIL_ORIGIN, "Host": "private.example.com"})
+        assert public.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Access-Control-Allow-Origin" not in private.headers

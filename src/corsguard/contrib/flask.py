@@ -37,6 +37,9 @@ from ..routing import RouteKey, Router, RouteValue, build_router, wsgi_route_pat
 EXTENSION_KEY = "corsguard"
 VIEW_ATTRIBUTE = "corsguard_policy"
 CONFIG_KEY = "CORSGUARD"
+ENDPOINT_CACHE_SIZE = 4096
+# The environ keys that Flask's URL matching reads, besides the method.
+_MATCH_KEYS = ("PATH_INFO", "SCRIPT_NAME", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme")
 
 # flask-cors option names and what to write in corsguard, for a helpful error.
 FLASK_CORS_NAMES: Mapping[str, str] = {
@@ -105,6 +108,7 @@ class _AppState:
         self._middlewares: dict[int, wsgi.CORSMiddleware] = {}
         self._lock = threading.Lock()
         self._scoped: bool | None = None
+        self._endpoints: dict[tuple[Any, ...], str | None] = {}
 
     def _needs_matching(self) -> bool:
         """Tell whether any blueprint or view has a policy, so requests must be matched to views.
@@ -153,6 +157,20 @@ class _AppState:
         requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
         if method == "OPTIONS" and requested and environ.get("HTTP_ORIGIN"):
             method = requested.partition(",")[0].strip(" \t")
+        # Matching builds a Request and a URL adapter, far more work than the rest of the request
+        # path, so results are cached by everything Flask's matching reads; a full cache is emptied.
+        key = (method, *(environ.get(name) for name in _MATCH_KEYS))
+        try:
+            return self._endpoints[key]
+        except KeyError:
+            pass
+        endpoint = self._match(environ, method)
+        if len(self._endpoints) >= ENDPOINT_CACHE_SIZE:
+            self._endpoints.clear()
+        self._endpoints[key] = endpoint
+        return endpoint
+
+    def _match(self, environ: dict[str, Any], method: str) -> str | None:
         try:
             adapter = self.app.create_url_adapter(self.app.request_class(environ))
             if adapter is None:
@@ -208,10 +226,11 @@ class CORS:
             raise ConfigError([Problem("option-type", configured, "app.config['CORSGUARD'] is a dict "
                                        "of corsguard options", CONFIG_KEY)])
         options = {**configured, **self.options}
+        routes = options.pop("routes", None) if self.routes is None else self.routes
         default = None
         if self.policy is not None or options:
             default = _compile(self.policy, options, "CORS")
-        router = None if self.routes is None else build_router(self.routes, default, {})
+        router = None if routes is None else build_router(routes, default, {})
         state = _state(app)
         state.default = default
         state.router = router
