@@ -10,6 +10,7 @@ names) come from the page itself.
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,11 @@ from tests.support.behaviour_server import BehaviourServers
 
 CASE_PATH = re.compile(r"/c/(?P<id>[a-z0-9-]+)/\d+")
 FETCH_TIMEOUT_MS = 5000
-EVENT_SETTLE_MS = 400
+# DevTools events arrive on their own session, so some may land after `evaluate` returns: wait at
+# least EVENT_SETTLE_MS, then until every failed call's Network.loadingFailed is in, or the timeout.
+EVENT_SETTLE_MS = 200
+EVENT_POLL_MS = 50
+EVENT_TIMEOUT_SECONDS = 5.0
 
 # Runs every fetch in order and reports what script could see. Bodies are read to the end so a
 # response counts as finished before the next fetch starts.
@@ -126,6 +131,15 @@ def _outcome(result: dict[str, Any], failure: dict[str, Any] | None, sent: bool,
     )
 
 
+def _failures_pending(results: dict[tuple[str, int], dict[str, Any]], events: _Events) -> bool:
+    """Tell whether a call that failed after reaching the network still lacks its failure event."""
+    for (case_id, index), result in results.items():
+        request_ids = events.request_order.get(case_id, [])
+        if "error" in result and index < len(request_ids) and request_ids[index] not in events.failures:
+            return True
+    return False
+
+
 def _run_page(frame: Any, servers: BehaviourServers, behaviours: list[Behaviour],
               events: _Events, wait: Any) -> dict[tuple[str, int], ChromiumOutcome]:
     calls = []
@@ -134,14 +148,17 @@ def _run_page(frame: Any, servers: BehaviourServers, behaviours: list[Behaviour]
         for index in range(len(behaviour.fetches)):
             calls.append(list(_fetch_init(servers, behaviour, index)))
             keys.append((behaviour.id, index))
-    results = frame.evaluate(BATCH_SCRIPT, calls)
+    results = dict(zip(keys, frame.evaluate(BATCH_SCRIPT, calls)))
     wait(EVENT_SETTLE_MS)
+    deadline = time.monotonic() + EVENT_TIMEOUT_SECONDS
+    while _failures_pending(results, events) and time.monotonic() < deadline:
+        wait(EVENT_POLL_MS)
 
     outcomes: dict[tuple[str, int], ChromiumOutcome] = {}
     for behaviour in behaviours:
         request_ids = events.request_order.get(behaviour.id, [])
         for index in range(len(behaviour.fetches)):
-            result = results[keys.index((behaviour.id, index))]
+            result = results[(behaviour.id, index)]
             # Fetch calls of one behaviour run in order, so the n-th request id is the n-th call,
             # unless an earlier call never reached the network (then no later one did either).
             sent = index < len(request_ids)
