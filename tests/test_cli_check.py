@@ -474,3 +474,38 @@ def test_interrupt_exits_130() -> None:
     assert status == 130
     assert process.stderr is not None
     assert process.stderr.read() == b"Interrupted.\n"
+
+
+# --- rendering of recorded responses, in process ------------------------------------------------
+
+
+def render_recorded(body: bytes, headers: tuple[tuple[str, str], ...] = ()) -> str:
+    from corsguard.browser import Checker, FetchRequest, RecordedResponse, RecordedTransport
+    from corsguard.cli.render import build_blocks, render_plain
+
+    request = FetchRequest(url="http://127.0.0.1:8000/data", origin=FRONTEND)
+    response = RecordedResponse(200, (("Access-Control-Allow-Origin", FRONTEND), *headers), body=body)
+    verdict = Checker().check(request, RecordedTransport([response]))
+    return render_plain(build_blocks(request, verdict))
+
+
+def test_body_preview_collapses_whitespace() -> None:
+    output = render_recorded(b'{\n  "user": "ada",\n  "plan": "pro"\n}')
+    assert 'body:                 { "user": "ada", "plan": "pro" }' in output
+
+
+def test_body_preview_is_truncated() -> None:
+    output = render_recorded(b"x" * 1000)
+    assert "body:                 " + "x" * 300 + "... (1000 bytes)" in output
+
+
+def test_binary_body_shows_size() -> None:
+    output = render_recorded(bytes(range(256)))
+    assert "body:                 (256 bytes of binary data)" in output
+
+
+def test_other_response_headers_are_counted() -> None:
+    output = render_recorded(b"", (("Date", "x"), ("Server", "y"), ("Vary", "Origin")))
+    assert "  < Vary: Origin" in output
+    assert "  < (2 other response headers; --json shows them)" in output
+    assert "Date" not in output

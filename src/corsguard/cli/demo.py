@@ -189,7 +189,7 @@ def _print_report(frontend: str, api: str, misconfigured: str, results: list[Res
         return
 
     for line in intro:
-        console.print(line)
+        console.print(Text(line))
     table = Table(title="corsguard demo", show_lines=False)
     for column in COLUMNS:
         table.add_column(column, overflow="fold")
@@ -203,4 +203,4 @@ def _print_report(frontend: str, api: str, misconfigured: str, results: list[Res
         console.print(Text.assemble((f"{number}. ", "bold"), result.scenario.note))
         console.print(Text.assemble(("   Browser: ", "bold"), result.verdict.explanation))
         console.print(Text.assemble(("   Fix: ", "bold"), result.verdict.fix))
-    console.print(outro)
+    console.print(Text(outro))

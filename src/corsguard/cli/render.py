@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from ..browser import CookieOutcome, Exchange, FetchRequest, Verdict
+    from ..browser import CookieOutcome, CorsFailure, Exchange, FetchRequest, Verdict
 
 # Response headers worth showing in the step-by-step view; `--json` carries all of them.
 _SHOWN_RESPONSE_HEADERS = frozenset({"vary", "location", "set-cookie", "content-type"})
@@ -73,7 +73,7 @@ def build_blocks(request: FetchRequest, verdict: Verdict) -> list[Block]:
         Fields(_settings_rows(request, verdict)),
     ]
     if verdict.error is not None:
-        blocks.append(Fields(_error_rows(verdict)))
+        blocks.append(Fields(_error_rows(verdict.error)))
     if verdict.request_headers_dropped:
         dropped = ", ".join(verdict.request_headers_dropped)
         blocks.append(Fields((("headers not sent", f"{dropped} (script may not set them)"),)))
@@ -96,19 +96,22 @@ def build_blocks(request: FetchRequest, verdict: Verdict) -> list[Block]:
 
 
 def _settings_rows(request: FetchRequest, verdict: Verdict) -> tuple[tuple[str, str], ...]:
-    preflight = "yes" if verdict.preflight_needed else "no"
+    if verdict.preflight_needed:
+        preflight = "sent"
+    elif verdict.preflight_from_cache:
+        preflight = "needed, answered from the preflight cache"
+    else:
+        preflight = "not needed"
     return (
         ("mode", request.mode),
         ("credentials", request.credentials),
         ("redirect", request.redirect),
         ("profile", verdict.profile),
-        ("preflight needed", preflight),
+        ("preflight", preflight),
     )
 
 
-def _error_rows(verdict: Verdict) -> tuple[tuple[str, str], ...]:
-    error = verdict.error
-    assert error is not None
+def _error_rows(error: CorsFailure) -> tuple[tuple[str, str], ...]:
     rows = [("failed at", error.stage)]
     if error.code != error.chromium:
         rows.append(("error", error.code))
@@ -160,6 +163,9 @@ def _readable_body(verdict: Verdict) -> str | None:
     if response is None or not response.body:
         return None
     text = response.body.decode("utf-8", errors="replace")
+    if any(ord(ch) < 0x20 and ch not in "\t\n\r" for ch in text) or "\ufffd" in text:
+        return f"({len(response.body)} bytes of binary data)"
+    text = " ".join(text.split())
     if len(text) > _BODY_PREVIEW_CHARACTERS:
         text = text[:_BODY_PREVIEW_CHARACTERS] + f"... ({len(response.body)} bytes)"
     return text
@@ -260,7 +266,7 @@ def _rich_steps(steps: Sequence[Step]) -> Table:
         headers += [f"< {name}: {value}" for name, value in step.received]
         if step.hidden_count:
             headers.append(f"< ({_other_headers(step.hidden_count)})")
-        table.add_row(str(step.number), step.stage, Text(f"{step.method} {step.url}"), step.status,
+        table.add_row(str(step.number), Text(step.stage), Text(f"{step.method} {step.url}"), Text(step.status),
                       Text("\n".join(headers)))
     return table
 
