@@ -509,3 +509,15 @@ def test_other_response_headers_are_counted() -> None:
     assert "  < Vary: Origin" in output
     assert "  < (2 other response headers; --json shows them)" in output
     assert "Date" not in output
+
+
+def test_terminal_output_shows_markup_literally() -> None:
+    from corsguard.browser import Checker, FetchRequest, RecordedResponse, RecordedTransport
+    from corsguard.cli.render import build_blocks, render_rich
+
+    request = FetchRequest(url="http://127.0.0.1:8000/data", origin=FRONTEND)
+    response = RecordedResponse(200, (("Access-Control-Allow-Origin", "[red]x[/red]"),))
+    verdict = Checker().check(request, RecordedTransport([response]))
+    output = StringIO()
+    render_rich(build_blocks(request, verdict), Console(file=output, force_terminal=True, width=200))
+    assert "[red]x[/red]" in output.getvalue()
