@@ -1,7 +1,7 @@
 """Read HAR files (HTTP Archive 1.2) into recorded fetches the checker can replay.
 
 Chrome's and Firefox's DevTools export HAR files, and Playwright records them. A HAR file contains
-one entry per request the browser made; `parse_har` finds the cross-origin fetches among them,
+one entry per request the browser made. `parse_har` finds the cross-origin fetches among them,
 joins each to its recorded preflight and redirect hops, and returns one `RecordedFetch` per fetch.
 Problems with the file raise `RecordingError` with a one-line message naming the problem.
 """

@@ -35,7 +35,7 @@ class RecordedFetch:
     """One cross-origin fetch from a recording, ready to check with `RecordedTransport`.
 
     `responses` maps (method, URL) to the recorded responses in order. `complete` is False when
-    the recording lacks a response the fetch must have received; `failure` is the browser's own
+    the recording lacks a response the fetch must have received. `failure` is the browser's own
     error text from the recording (such as `net::ERR_FAILED`), if any.
     """
 
@@ -153,7 +153,7 @@ def request_cookies(entry: dict[str, Any], headers: HeaderLines) -> HeaderLines:
 
 
 # Headers a browser adds to a fetch by itself. Forbidden request-header names (Cookie, Origin,
-# Sec-*, ...) are dropped by the checker anyway; these are the remaining ones that would otherwise
+# Sec-*, ...) are dropped by the checker anyway. These are the remaining ones that would otherwise
 # look like script-set headers and trigger a preflight that never happened.
 _BROWSER_ADDED = frozenset({"user-agent", "priority", "upgrade-insecure-requests", "purpose", "x-client-data"})
 
