@@ -137,3 +137,10 @@ def test_cors_tainting_sticks_after_return_to_page_origin() -> None:
     assert verdict.error is not None
     assert verdict.error.chromium == "MissingAllowOriginHeader"
     assert "redirected" in verdict.explanation
+
+
+@pytest.mark.parametrize("mode", ["manual", "error"])
+def test_redirect_status_without_location_ignores_mode(mode: str) -> None:
+    verdict = run(FetchRequest(f"{API}/a", PAGE, redirect=mode), {("GET", f"{API}/a"): RecordedResponse(302, STAR)})
+    assert verdict.verdict == "allowed"
+    assert verdict.status == 302

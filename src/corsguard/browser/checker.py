@@ -177,23 +177,22 @@ class _Fetch:
                                            "ignores its Set-Cookie")
                              for line in _set_cookie_lines(response)]
 
+        # Chromium's and Firefox's network stacks treat a 3xx without Location as a final response.
         location = get_header(response.headers, "location") if response.status in REDIRECT_STATUSES else None
-        is_redirect = location is not None or (response.status in REDIRECT_STATUSES and self.request.redirect == "manual")
         if state.tainting == "cors":
             failure = cors_check(response.headers, origin, self.include)
             if failure is not None:
                 if state.preflighted:
                     self.checker.preflight_cache.clear(origin, state.url.text)
-                return self._fail("redirect" if is_redirect else "actual", failure.chromium, failure.chromium,
-                                  failure.firefox, failure.failed_parameter, response)
+                return self._fail("actual" if location is None else "redirect", failure.chromium,
+                                  failure.chromium, failure.firefox, failure.failed_parameter, response)
 
-        if not is_redirect:
+        if location is None:
             return self._finish(state, response, origin)
         if self.request.redirect == "error":
             return self._fail("redirect", "RedirectModeError", None, None, location, response)
         if self.request.redirect == "manual":
             return self._verdict("opaqueredirect", None, (), 0, "opaqueredirect")
-        assert location is not None
         return self._redirect(state, response, location)
 
     # Preflight
