@@ -441,3 +441,17 @@ def test_corsguard_urls_regex() -> None:
         outside = _client().get("/public/items", HTTP_ORIGIN=APP_ORIGIN)
     assert inside["Access-Control-Allow-Origin"] == APP_ORIGIN
     assert "Access-Control-Allow-Origin" not in outside
+
+
+def test_corsguard_origin_regexes() -> None:
+    with override_settings(CORSGUARD={"allow_origin_regexes": [r"https://[a-z]+\.example\.org"],
+                                      "allow_credentials": True}):
+        allowed = _client().get("/api/items", HTTP_ORIGIN="https://shop.example.org")
+        refused = _client().get("/api/items", HTTP_ORIGIN="https://shop.example.org.evil.com")
+    assert allowed["Access-Control-Allow-Origin"] == "https://shop.example.org"
+    assert "Access-Control-Allow-Origin" not in refused
+
+
+def test_check_corsguard_unsafe_regex() -> None:
+    ids = _check_ids(CORSGUARD={"allow_origin_regexes": ["https://.*"], "allow_credentials": True})
+    assert ids == ["corsguard.E005"]
