@@ -127,10 +127,15 @@ def rebuild_request(entry: dict[str, Any], headers: HeaderLines, origin: str,
         notes.append("request mode not recorded (no Sec-Fetch-Mode); assumed cors")
         mode = "cors"
     cookies = request_cookies(entry, headers)
-    if credentials is None:
-        credentials = "include" if cookies else "same-origin"
-        notes.append(f"credentials mode {credentials}: the request "
-                     f"{'carried' if cookies else 'carried no'} cookies")
+    if credentials is None and cookies:
+        credentials = "include"
+        notes.append("credentials mode include: the request carried cookies")
+    elif credentials is None:
+        credentials = "same-origin"
+        # Recordings made without sensitive data (such as DevTools' sanitized HAR export) drop
+        # Cookie headers, so a missing cookie does not prove the page omitted credentials.
+        notes.append("credentials mode same-origin: the request carried no cookies (if the recording "
+                     "left out cookies, pass --credentials include)")
     script_headers = tuple((key, value) for key, value in headers if not browser_added(key, value))
     request = FetchRequest(url=entry["request"]["url"], origin=origin, method=entry["request"]["method"],
                            headers=script_headers, mode=mode, credentials=credentials, cookies=cookies)
