@@ -113,17 +113,6 @@ class Router:
             return
         self._patterns.append(_SegmentPattern(key, segments, ranks, policy))
 
-    @property
-    def policies(self) -> tuple[Policy, ...]:
-        """Every distinct policy in the table, the default first."""
-        found: list[Policy] = [] if self.default is None else [self.default]
-        candidates = [*self._exact.values(), *(p.policy for p in self._patterns),
-                      *(policy for _, policy in self._regexes)]
-        for policy in candidates:
-            if policy is not None and all(policy is not seen for seen in found):
-                found.append(policy)
-        return tuple(found)
-
     def policy_for(self, path: str) -> Policy | None:
         """Return the policy of the most specific route matching `path`, else the default."""
         if path in self._exact:
