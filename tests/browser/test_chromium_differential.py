@@ -8,8 +8,11 @@ against the same servers. For each fetch call the test compares:
   the failed parameter;
 - the status and the header names script can read;
 - the Set-Cookie lines Chromium rejected;
-- the requests each side sent (method, Origin, Access-Control-Request-Method and -Headers, and
-  the test's own cookies).
+- the requests each side sent (method, Origin, Access-Control-Request-Method and -Headers, the
+  preflight's Accept, and the test's own cookies).
+
+The same fetch calls also go through the `spec` profile, which may differ from Chromium only on
+the behaviours listed in KNOWN_DIVERGENCES.
 """
 
 from __future__ import annotations
@@ -52,8 +55,8 @@ KNOWN_DIVERGENCES = {
     "cookie-opaque-origin": "third-party cookies are blocked",
     "cookie-host-prefix-with-domain": "Domain equal to the request's IP address makes a host-only cookie",
 }
-# A cookie both jars hold before the run (no SameSite attribute, so Lax by default), showing on
-# every request whether credentials went out.
+# A cookie both jars contain before the run (no SameSite attribute, so Lax by default), showing
+# on every request whether credentials went out.
 SESSION_COOKIE = ("ck_session", "1")
 
 
