@@ -363,6 +363,54 @@ def max_age_behaviours() -> Iterator[Behaviour]:
     )
 
 
+def cache_edge_behaviours() -> Iterator[Behaviour]:
+    """More preflight-cache cases: two or three fetches in a row against the same behaviour."""
+    put = Fetch(method="PUT", credentials="omit")
+    for label, value in (("padded", "  60  "), ("trailing-garbage", "60abc"), ("plus-sign", "+60"),
+                         ("exponent", "6e1"), ("huge", "99999999999999999999")):
+        yield Behaviour(
+            id=f"max-age-{label}", description=f"two PUTs, max-age {value!r}",
+            hops=(Hop(actual=allow((ACAO, "{origin}")),
+                      preflight=Reply(204, ((ACAO, "{origin}"), (ACAM, "PUT"), (ACMA, value)))),),
+            fetches=(put, put),
+        )
+    yield Behaviour(
+        id="cache-star-method-covers-other",
+        description="a cached ACAM * covers another method without credentials",
+        hops=(Hop(actual=allow((ACAO, "*")), preflight=Reply(204, ((ACAO, "*"), (ACAM, "*"), (ACMA, "60")))),),
+        fetches=(put, Fetch(method="DELETE", credentials="omit")),
+    )
+    yield Behaviour(
+        id="cache-star-method-include",
+        description="a cached ACAM * is literal for a later credentialed request",
+        hops=(Hop(actual=allow((ACAO, "{origin}"), (ACAC, "true")),
+                  preflight=Reply(204, ((ACAO, "{origin}"), (ACAC, "true"), (ACAM, "*"), (ACMA, "60")))),),
+        fetches=(put, Fetch(method="PUT", credentials="include")),
+    )
+    yield Behaviour(
+        id="cache-cleared-by-failed-actual",
+        description="an actual response that fails the CORS check clears the cached preflight",
+        hops=(Hop(actual=Reply(200, ()), preflight=Reply(204, ((ACAO, "{origin}"), (ACAM, "PUT"), (ACMA, "60")))),),
+        fetches=(put, put),
+    )
+    yield Behaviour(
+        id="cache-per-url",
+        description="a preflight cached for one URL does not cover another",
+        hops=(Hop(actual=allow((ACAO, "{origin}")), preflight=Reply(204, ((ACAO, "{origin}"), (ACAM, "PUT"), (ACMA, "60")))),
+              Hop(actual=allow((ACAO, "{origin}")), preflight=Reply(204, ((ACAO, "{origin}"), (ACAM, "PUT"))))),
+        fetches=(put, Fetch(method="PUT", credentials="omit", start=1)),
+    )
+    yield Behaviour(
+        id="cache-three-headers",
+        description="a cached header list covers a subset and is topped up for a new header",
+        hops=(Hop(actual=allow((ACAO, "{origin}")),
+                  preflight=Reply(204, ((ACAO, "{origin}"), (ACAH, "x-a, x-b, x-c"), (ACMA, "60")))),),
+        fetches=(Fetch(headers=(("X-A", "1"), ("X-B", "1")), credentials="omit"),
+                 Fetch(headers=(("X-B", "1"),), credentials="omit"),
+                 Fetch(headers=(("X-C", "1"),), credentials="omit")),
+    )
+
+
 def exposure_behaviours() -> Iterator[Behaviour]:
     body: Lines = (("Content-Type", "text/plain"), ("Cache-Control", "no-store"), ("X-Custom", "1"),
                    ("X-Other", "2"), ("Set-Cookie", "exposed_probe=1; SameSite=Lax"))
@@ -770,7 +818,8 @@ def behaviours() -> list[Behaviour]:
     """Return every behaviour, in a fixed order, with unique ids."""
     groups = (
         origin_behaviours, credentials_behaviours, method_behaviours, header_behaviours,
-        trigger_behaviours, preflight_status_behaviours, max_age_behaviours, exposure_behaviours,
+        trigger_behaviours, preflight_status_behaviours, max_age_behaviours, cache_edge_behaviours,
+        exposure_behaviours,
         status_behaviours, redirect_behaviours, mode_behaviours, cookie_behaviours,
         cookie_edge_behaviours, opaque_origin_behaviours, cross_site_behaviours, request_header_behaviours,
         preflight_edge_behaviours, redirect_edge_behaviours,
