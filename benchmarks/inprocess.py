@@ -8,6 +8,9 @@ several runs of several values each, all in this process (`--in-process`).
 
 from __future__ import annotations
 
+import contextlib
+import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +25,11 @@ from .scenarios import OriginSet, Request, hostile_requests, origin_sets, standa
 # reported from one probe call and not repeated, since a run would take minutes.
 SLOW_CALL_SECONDS = 0.005
 SKIP_SECONDS = 1.0
+# Each app is timed ROUNDS times in turn with the others; each round takes VALUES_PER_ROUND values
+# of at least MIN_TIME_SECONDS each, after one warm-up value.
+ROUNDS = 3
+VALUES_PER_ROUND = 5
+MIN_TIME_SECONDS = 0.02
 
 Factory = Callable[[OriginSet], Any]
 
@@ -45,6 +53,9 @@ def build_stacks() -> list[Stack]:
               (("no-op middleware", lambda o: asgi_stacks.NoopMiddleware(raw)),
                ("Starlette CORSMiddleware", lambda o: asgi_stacks.starlette_layer(raw, o))),
               asgi_stacks.time_function, asgi_stacks.respond),
+        Stack("WSGI", lambda: wsgi_stacks.bare_app,
+              lambda o: wsgi_stacks.corsguard_layer(wsgi_stacks.bare_app, o), (),
+              wsgi_stacks.time_function, wsgi_stacks.respond),
         Stack("Litestar", asgi_stacks.litestar_app,
               lambda o: asgi_stacks.corsguard_layer(asgi_stacks.litestar_app(), o),
               (("Litestar CORSConfig", asgi_stacks.litestar_app),),
@@ -81,39 +92,69 @@ class Row:
 
 
 class Harness:
-    """Run pyperf benchmarks in this process, one at a time, with settings chosen per call."""
+    """Run pyperf benchmarks in this process, one at a time, with settings chosen per call.
+
+    The apps compared on one request are timed in turns, `rounds` times over: a burst of load
+    from elsewhere on the machine then lands on all of them instead of on one, and the median
+    of the pooled values per app is reported.
+    """
 
     def __init__(self, quick: bool, verbose: bool) -> None:
         self.quick = quick
+        self.rounds = 1 if quick else ROUNDS
         self.runner = pyperf.Runner()
-        arguments = ["--in-process", "--quiet"]
+        arguments = ["--in-process", "--quiet", "--processes", "1", "--warmups", "1"]
         if quick:
-            arguments += ["--processes", "1", "--values", "1", "--warmups", "0", "--loops", "1"]
+            arguments += ["--values", "1", "--loops", "1", "--min-time", "0.000001"]
         else:
-            arguments += ["--processes", "3", "--values", "5", "--warmups", "1", "--min-time", "0.02"]
+            arguments += ["--values", str(VALUES_PER_ROUND), "--min-time", str(MIN_TIME_SECONDS)]
         self.runner.parse_args(arguments)
         self.verbose = verbose
         self._count = 0
 
-    def measure(self, label: str, app: Any, request: Request,
-                time_function: Callable[[Any, Request], Callable[[int], float]]) -> Timing:
-        run = time_function(app, request)
-        probe = run(1)
-        if probe > SKIP_SECONDS and not self.quick:
-            return Timing(probe, 1, repeated=False)
+    def measure(self, label: str, apps: list[tuple[str, Any]], request: Request,
+                time_function: Callable[[Any, Request], Callable[[int], float]]) -> dict[str, Timing]:
+        """Time each app on `request`; return the timing of each, by name."""
+        runs = {name: time_function(app, request) for name, app in apps}
+        timings: dict[str, Timing] = {}
+        values: dict[str, list[float]] = {}
+        loops: dict[str, int] = {}
+        for name, run in runs.items():
+            probe = run(1)
+            if probe > SKIP_SECONDS and not self.quick:
+                timings[name] = Timing(probe, 1, repeated=False)
+            elif probe > SLOW_CALL_SECONDS and not self.quick:
+                benchmark = self._bench(f"{label} | {name}", run, loops=1, values=3)
+                timings[name] = Timing(benchmark.median(), len(benchmark.get_values()))
+            else:
+                values[name] = []
 
+        for _ in range(self.rounds):
+            for name, pooled in values.items():
+                benchmark = self._bench(f"{label} | {name}", runs[name], loops=loops.get(name, 0))
+                loops[name] = benchmark.get_loops()
+                pooled.extend(benchmark.get_values())
+        for name, pooled in values.items():
+            timings[name] = Timing(statistics.median(pooled), len(pooled))
+            if self.verbose:
+                print(f"  {label} | {name}: {timings[name].median * 1e6:,.2f} µs", flush=True)
+        return timings
+
+    def _bench(self, label: str, run: Callable[[int], float], loops: int,
+               values: int | None = None) -> pyperf.Benchmark:
         args = self.runner.args
-        saved = (args.processes, args.values, args.warmups, args.loops)
-        if probe > SLOW_CALL_SECONDS and not self.quick:
-            args.processes, args.values, args.warmups, args.loops = 1, 3, 1, 1
+        saved = (args.values, args.loops)
+        if not self.quick:
+            args.loops = loops
+            if values is not None:
+                args.values = values
         self._count += 1
         try:
-            benchmark = self.runner.bench_time_func(f"{self._count} {label}", run)
+            # pyperf prints each result; keep stdout for the table.
+            with contextlib.redirect_stdout(sys.stderr):
+                return self.runner.bench_time_func(f"{self._count} {label}", run)
         finally:
-            args.processes, args.values, args.warmups, args.loops = saved
-        if self.verbose:
-            print(f"  {label}: {benchmark.median() * 1e6:,.2f} µs", flush=True)
-        return Timing(benchmark.median(), len(benchmark.get_values()))
+            args.values, args.loops = saved
 
 
 def check_response(stack: Stack, layer: str, app: Any, request: Request) -> None:
@@ -155,14 +196,16 @@ def _measure_request(harness: Harness, stack: Stack, origins: OriginSet, request
             check_response(stack, name, app, request)
 
     label = f"{stack.name} | {origins.label} | {request.name}"
-    bare_timing = harness.measure(f"{label} | bare", bare, request, stack.time_function)
-    corsguard_timing = harness.measure(f"{label} | corsguard", corsguard, request, stack.time_function)
+    with_noop = origins == origin_sets(harness.quick)[0]
+    measured = [(name, app) for name, app in peers if name != "no-op middleware" or with_noop]
+    timings = harness.measure(label, [("bare", bare), ("corsguard", corsguard), *measured], request,
+                              stack.time_function)
+    if not measured:
+        return [Row(stack.name, origins.label, request.name, timings["bare"], timings["corsguard"], "—",
+                    None)]
     rows = []
-    for name, app in peers:
-        if name == "no-op middleware" and origins != origin_sets(harness.quick)[0]:
-            continue
-        peer_timing = harness.measure(f"{label} | {name}", app, request, stack.time_function)
+    for name, _ in measured:
         origins_label = "any" if name == "no-op middleware" else origins.label
-        rows.append(Row(stack.name, origins_label, request.name, bare_timing, corsguard_timing, name,
-                        peer_timing))
+        rows.append(Row(stack.name, origins_label, request.name, timings["bare"], timings["corsguard"],
+                        name, timings[name]))
     return rows

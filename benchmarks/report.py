@@ -26,7 +26,8 @@ def _format_added(timing: Timing, bare: Timing) -> str:
 
 
 def _ratio(row: Row) -> str:
-    assert row.peer_timing is not None
+    if row.peer_timing is None:
+        return "–"
     peer = _added(row.peer_timing, row.bare)
     ours = _added(row.corsguard, row.bare)
     if peer <= 0:
@@ -43,11 +44,10 @@ def in_process_table(rows: Sequence[Row]) -> str:
         "|---|---|---|---:|---:|---|---:|---:|",
     ]
     for row in rows:
-        assert row.peer_timing is not None
+        peer_added = "–" if row.peer_timing is None else _format_added(row.peer_timing, row.bare)
         lines.append(
             f"| {row.stack} | {row.origins} | {row.request} | {_microseconds(row.bare)} | "
-            f"{_format_added(row.corsguard, row.bare)} | {row.peer} | "
-            f"{_format_added(row.peer_timing, row.bare)} | {_ratio(row)} |"
+            f"{_format_added(row.corsguard, row.bare)} | {row.peer} | {peer_added} | {_ratio(row)} |"
         )
     return "\n".join(lines)
 
@@ -56,7 +56,7 @@ def rows_as_records(rows: Sequence[Row]) -> list[dict[str, object]]:
     """Return the rows as plain dictionaries (times in microseconds), for a JSON file."""
     records = []
     for row in rows:
-        assert row.peer_timing is not None
+        peer = row.peer_timing
         records.append({
             "stack": row.stack,
             "origins": row.origins,
@@ -65,8 +65,8 @@ def rows_as_records(rows: Sequence[Row]) -> list[dict[str, object]]:
             "corsguard_us": row.corsguard.median * 1e6,
             "corsguard_added_us": _added(row.corsguard, row.bare) * 1e6,
             "peer": row.peer,
-            "peer_us": row.peer_timing.median * 1e6,
-            "peer_added_us": _added(row.peer_timing, row.bare) * 1e6,
-            "peer_repeated": row.peer_timing.repeated,
+            "peer_us": None if peer is None else peer.median * 1e6,
+            "peer_added_us": None if peer is None else _added(peer, row.bare) * 1e6,
+            "peer_repeated": None if peer is None else peer.repeated,
         })
     return records

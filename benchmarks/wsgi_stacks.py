@@ -20,6 +20,12 @@ from .scenarios import ALLOW_HEADERS, ALLOW_METHODS, EXPOSE_HEADERS, MAX_AGE_SEC
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """Answer every request with 200 and a two-byte body: the app the framework-free layer wraps."""
+    start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "2")])
+    return [b"ok"]
+
+
 def corsguard_layer(app: WSGIApp, origins: OriginSet) -> WSGIApp:
     return CorsguardMiddleware(app, allow_origins=origins.patterns(), allow_credentials=True,
                                allow_methods=list(ALLOW_METHODS), allow_headers=list(ALLOW_HEADERS),

@@ -136,14 +136,14 @@ class CORSMiddleware:
         self._encoded_refusals: dict[tuple[tuple[str, ...], int | None], EncodedDecision] = {}
 
     def _encode(self, decision: Decision) -> EncodedDecision:
+        encoded = self._encoded.get(id(decision))
+        if encoded is not None and encoded.decision is decision:
+            return encoded
         if not decision.headers:
             shape = (decision.vary, decision.preflight_status)
             encoded = self._encoded_refusals.get(shape)
             if encoded is None:
                 encoded = self._encoded_refusals[shape] = EncodedDecision(decision)
-            return encoded
-        encoded = self._encoded.get(id(decision))
-        if encoded is not None and encoded.decision is decision:
             return encoded
         encoded = EncodedDecision(decision)
         if len(self._encoded) >= ENCODED_CACHE_SIZE:
@@ -166,15 +166,15 @@ class CORSMiddleware:
         else:
             origin = read_origin(scope["headers"])
             request_method = request_headers = private_network = None
-        predicate_allows = False
-        if policy.needs_predicate(origin):
+        if policy.has_origin_predicate and policy.needs_predicate(origin):
             assert origin is not None
             result = policy.call_predicate(origin, _header_mapping(scope["headers"]))
             if inspect.isawaitable(result):
                 result = await result
-            predicate_allows = result is True
-        decision = policy.decide(method, origin, request_method, request_headers,
-                                 private_network, predicate_allows=predicate_allows)
+            decision = policy.decide(method, origin, request_method, request_headers, private_network,
+                                     predicate_allows=result is True)
+        else:
+            decision = policy.decide(method, origin, request_method, request_headers, private_network)
         if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
             logger.debug("CORS request refused: %s (path %s)", decision.reason, scope.get("path", "")[:200])
 

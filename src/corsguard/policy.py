@@ -91,6 +91,7 @@ class Policy:
         "_refused_preflight",
         "_valid",
         "config",
+        "has_origin_predicate",
     )
 
     def __init__(self, config: CORSConfig | None = None, /, **options: Any) -> None:
@@ -110,6 +111,8 @@ class Policy:
         self._headers = valid.headers
         self._any_header = valid.allow_any_header
         self._predicate = valid.origin_predicate
+        # A plain attribute rather than a property: adapters read it on every request.
+        self.has_origin_predicate = valid.origin_predicate is not None
         self._predicate_takes_headers = valid.predicate_takes_headers
         self._private_network = valid.allow_private_network
         self._passthrough = valid.preflight_passthrough
@@ -143,6 +146,7 @@ class Policy:
         self._preflight_vary = (*vary, "Access-Control-Request-Method", "Access-Control-Request-Headers")
         if valid.allow_private_network:
             self._preflight_vary = (*self._preflight_vary, "Access-Control-Request-Private-Network")
+        self._refused_preflight = self._refuse_preflight("origin not allowed")
         self._allow_headers_wildcard = "*,authorization" if "authorization" in valid.headers else "*"
         # Without `*`, a request header list that passes has at most one name per allowed header,
         # plus the empty elements that parsing tolerates.
@@ -154,10 +158,6 @@ class Policy:
     @property
     def allows_credentials(self) -> bool:
         return self._credentials
-
-    @property
-    def has_origin_predicate(self) -> bool:
-        return self._predicate is not None
 
     @property
     def valid_config(self) -> ValidConfig:
@@ -228,33 +228,45 @@ class Policy:
         if origin is None:
             return self._not_cors
         if method != "OPTIONS" or request_method is None:
-            return self._decide_actual(origin, predicate_allows)
+            decision = self._actual_memo.get(origin)
+            if decision is None or (predicate_allows and not decision.allowed):
+                decision = self._decide_actual(origin, predicate_allows)
+            return decision
 
         key = (origin, request_method, request_headers, private_network)
+        if request_headers is not None and len(request_headers) > MEMO_MAX_REQUEST_HEADERS_LENGTH:
+            # Hashing a long value for the memo would cost more than deciding.
+            return self._decide_preflight_memoized(key, predicate_allows)
         decision = self._preflight_memo.get(key)
-        if decision is not None:
-            return decision
-        if not (predicate_allows or self._any_origin or self._matcher.matches(origin)):
-            return self._refuse_preflight("origin not allowed")
-        decision = self._decide_preflight(origin, request_method, request_headers, private_network)
-        memoize = decision.allowed and not predicate_allows and (
-            request_headers is None or len(request_headers) <= MEMO_MAX_REQUEST_HEADERS_LENGTH)
-        if memoize:
-            _remember(self._preflight_memo, key, decision)
+        if decision is None or (predicate_allows and not decision.allowed):
+            decision = self._decide_preflight_memoized(key, predicate_allows)
         return decision
 
     def _decide_actual(self, origin: str, predicate_allows: bool) -> Decision:
-        decision = self._actual_memo.get(origin)
-        if decision is not None:
-            return decision
-        matched = self._any_origin or self._matcher.matches(origin)
-        if not (matched or predicate_allows):
-            return self._refused_actual
-        decision = Decision(RequestKind.ACTUAL, True,
+        if self._any_origin or self._matcher.matches(origin):
+            decision = Decision(RequestKind.ACTUAL, True,
+                                (("Access-Control-Allow-Origin", origin), *self._actual_tail),
+                                _VARY_ORIGIN)
+        elif predicate_allows:
+            return Decision(RequestKind.ACTUAL, True,
                             (("Access-Control-Allow-Origin", origin), *self._actual_tail), _VARY_ORIGIN)
-        # Only what the configuration allows is memoized: the predicate may change its mind.
-        if matched:
-            _remember(self._actual_memo, origin, decision)
+        else:
+            decision = self._refused_actual
+        # What the configuration alone decided is memoized; a predicate may answer differently later.
+        _remember(self._actual_memo, origin, decision)
+        return decision
+
+    def _decide_preflight_memoized(self, key: tuple[str, str, str | None, str | None],
+                                   predicate_allows: bool) -> Decision:
+        origin, request_method, request_headers, private_network = key
+        configured = self._any_origin or self._matcher.matches(origin)
+        if not (configured or predicate_allows):
+            decision = self._refused_preflight
+        else:
+            decision = self._decide_preflight(origin, request_method, request_headers, private_network)
+        if (configured or not decision.allowed) and (
+                request_headers is None or len(request_headers) <= MEMO_MAX_REQUEST_HEADERS_LENGTH):
+            _remember(self._preflight_memo, key, decision)
         return decision
 
     def _refuse_preflight(self, reason: str) -> Decision:

@@ -1,0 +1,55 @@
+"""The benchmark scripts still run: `python -m benchmarks --quick` on every stack.
+
+No timing is asserted here; `--quick` takes one value per timing, so its numbers mean nothing.
+What is checked is that every stack builds, answers each request as configured, and that the table
+and the JSON file come out.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_quick_in_process_run(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "inprocess", "--json", str(output)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "| Stack | Origins | Request |" in completed.stdout
+
+    records = json.loads(output.read_text())["inprocess"]
+    stacks = {record["stack"] for record in records}
+    assert stacks == {"ASGI", "WSGI", "Litestar", "Flask", "Django"}
+    peers = {record["peer"] for record in records}
+    assert {"Starlette CORSMiddleware", "Litestar CORSConfig", "flask-cors",
+            "django-cors-headers", "no-op middleware"} <= peers
+    requests = {record["request"] for record in records}
+    assert any(request.startswith("hostile: preflight") for request in requests)
+    assert any(request.startswith("hostile: actual") for request in requests)
+    assert "preflight, refused" in requests
+
+
+def test_wrk_output_parsing() -> None:
+    from benchmarks.e2e import parse_wrk_output
+
+    text = """Running 1s test @ http://127.0.0.1:5000/
+  Latency Distribution
+     50%    1.86ms
+     75%    2.10ms
+     90%    3.00ms
+     99%  812.00us
+  7740 requests in 1.00s, 1.10MB read
+Requests/sec:   7740.12
+"""
+    parsed = parse_wrk_output(text)
+    assert parsed["requests_per_second"] == 7740.12
+    assert parsed["p50_ms"] == 1.86
+    assert parsed["p99_ms"] == 0.812
+    assert parsed["non_2xx"] == 0
