@@ -411,6 +411,35 @@ def cache_edge_behaviours() -> Iterator[Behaviour]:
     )
 
 
+def malformed_value_behaviours() -> Iterator[Behaviour]:
+    """Header values with bytes outside HTTP tokens: non-ASCII (obs-text), separators, inner tabs."""
+    actual_cases: list[tuple[str, Lines, str]] = [
+        ("acao-non-ascii", ((ACAO, "{origin}\u00e9"),), "omit"),
+        ("acao-inner-tab", ((ACAO, "http://127.0.0.1:\t{page_port}"),), "omit"),
+        ("acao-trailing-dot-host", ((ACAO, "http://127.0.0.1.:{page_port}"),), "omit"),
+        ("acao-port-letters", ((ACAO, "http://127.0.0.1:9x9"),), "omit"),
+        ("acao-port-out-of-range", ((ACAO, "http://127.0.0.1:99999"),), "omit"),
+        ("acao-non-ascii-host", ((ACAO, "http://b\u00fccher.example"),), "omit"),
+        ("acao-no-host", ((ACAO, "http://"),), "omit"),
+        ("acao-opaque-scheme", ((ACAO, "data:,x"),), "omit"),
+        ("acac-non-ascii", ((ACAO, "{origin}"), (ACAC, "tru\u00e9")), "include"),
+        ("aceh-non-ascii", ((ACAO, "{origin}"), (ACEH, "x-custom, x-\u00f6ther"), ("X-Custom", "1")), "omit"),
+    ]
+    for label, lines, credentials in actual_cases:
+        yield Behaviour(id=f"malformed-{label}", description=f"response header value: {label}",
+                        hops=(Hop(actual=Reply(200, lines)),), fetches=(Fetch(credentials=credentials),))
+    origin: Lines = ((ACAO, "{origin}"),)
+    preflight_cases: list[tuple[str, Lines, Lines]] = [
+        ("acam-semicolon", (), origin + ((ACAM, "PUT;"),)),
+        ("acam-non-ascii", (), origin + ((ACAM, "PUT, P\u00dcT"),)),
+        ("acah-non-ascii", (("X-Foo", "1"),), origin + ((ACAM, "PUT"), (ACAH, "x-foo, x-f\u00f6o"))),
+        ("acah-slash", (("X-Foo", "1"),), origin + ((ACAM, "PUT"), (ACAH, "x-foo/1"))),
+    ]
+    for label, headers, lines in preflight_cases:
+        yield _preflighted(f"malformed-{label}", f"preflight header value: {label}", Reply(204, lines),
+                           Fetch(method="PUT", headers=headers, credentials="omit"))
+
+
 def exposure_behaviours() -> Iterator[Behaviour]:
     body: Lines = (("Content-Type", "text/plain"), ("Cache-Control", "no-store"), ("X-Custom", "1"),
                    ("X-Other", "2"), ("Set-Cookie", "exposed_probe=1; SameSite=Lax"))
@@ -819,7 +848,7 @@ def behaviours() -> list[Behaviour]:
     groups = (
         origin_behaviours, credentials_behaviours, method_behaviours, header_behaviours,
         trigger_behaviours, preflight_status_behaviours, max_age_behaviours, cache_edge_behaviours,
-        exposure_behaviours,
+        malformed_value_behaviours, exposure_behaviours,
         status_behaviours, redirect_behaviours, mode_behaviours, cookie_behaviours,
         cookie_edge_behaviours, opaque_origin_behaviours, cross_site_behaviours, request_header_behaviours,
         preflight_edge_behaviours, redirect_edge_behaviours,
