@@ -420,6 +420,8 @@ def malformed_value_behaviours() -> Iterator[Behaviour]:
         ("acao-port-letters", ((ACAO, "http://127.0.0.1:9x9"),), "omit"),
         ("acao-port-out-of-range", ((ACAO, "http://127.0.0.1:99999"),), "omit"),
         ("acao-non-ascii-host", ((ACAO, "http://b\u00fccher.example"),), "omit"),
+        # The UTF-8 bytes of "bücher", written one latin-1 character per byte.
+        ("acao-utf8-host", ((ACAO, "http://b\u00c3\u00bccher.example"),), "omit"),
         ("acao-no-host", ((ACAO, "http://"),), "omit"),
         ("acao-opaque-scheme", ((ACAO, "data:,x"),), "omit"),
         ("acac-non-ascii", ((ACAO, "{origin}"), (ACAC, "tru\u00e9")), "include"),
