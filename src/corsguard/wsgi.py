@@ -54,20 +54,21 @@ class CORSMiddleware:
         policy = self.policy if router is None else router.policy_for(wsgi_route_path(environ))
         if policy is None:
             return self.app(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "GET")
         origin = _first_element(environ.get("HTTP_ORIGIN"))
-        predicate_allows = False
-        if policy.needs_predicate(origin):
+        request_method = request_headers = private_network = None
+        # Only a preflight reads the Access-Control-Request-* headers.
+        if method == "OPTIONS":
+            request_method = _first_element(environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"))
+            request_headers = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
+            private_network = _first_element(environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"))
+        if policy.has_origin_predicate and policy.needs_predicate(origin):
             assert origin is not None
             result = policy.call_predicate(origin, _header_mapping(environ))
-            predicate_allows = result is True
-        decision = policy.decide(
-            environ.get("REQUEST_METHOD", "GET"),
-            origin,
-            _first_element(environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")),
-            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-            _first_element(environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK")),
-            predicate_allows=predicate_allows,
-        )
+            decision = policy.decide(method, origin, request_method, request_headers, private_network,
+                                     predicate_allows=result is True)
+        else:
+            decision = policy.decide(method, origin, request_method, request_headers, private_network)
         if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
             logger.debug("CORS request refused: %s (path %s)", decision.reason,
                          str(environ.get("PATH_INFO", ""))[:200])
