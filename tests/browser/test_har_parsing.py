@@ -404,3 +404,27 @@ def test_corsguard_group_runs_explain() -> None:
     assert "explain" in listing.output
     assert result.exit_code == 1
     assert "MissingAllowOriginHeader" in result.output
+
+
+def test_http_fixture_files_credentialed_put() -> None:
+    files = [str(DATA / "http" / name) for name in ("request.http", "preflight.http", "response.http")]
+
+    exit_code, report = explain_json(*files)
+
+    assert exit_code == 1
+    fetch = report["fetches"][0]
+    assert fetch["request"]["url"] == "https://api.example.com/api/profile"
+    assert fetch["request"]["credentials"] == "include"
+    assert fetch["verdict"]["error"]["stage"] == "preflight"
+    assert fetch["verdict"]["error"]["chromium"] == "PreflightWildcardOriginNotAllowed"
+
+
+def test_http_fixture_without_cookie_is_allowed(tmp_path: Path) -> None:
+    request = (DATA / "http" / "request.http").read_text().replace("Cookie: session=abc123\n", "")
+    files = [write(tmp_path, "request.http", request),
+             str(DATA / "http" / "preflight.http"), str(DATA / "http" / "response.http")]
+
+    exit_code, report = explain_json(*files)
+
+    assert exit_code == 0
+    assert report["fetches"][0]["outcome"] == "allowed"

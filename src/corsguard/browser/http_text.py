@@ -63,7 +63,9 @@ def _request_url(message: _Message, name: str) -> tuple[str, str]:
     if host is None or not target.startswith("/"):
         raise RecordingError(f"{name}: the request on line {message.line_number} has a relative target "
                              f"{target!r} and no Host header; write the absolute URL instead")
-    scheme = "https" if host.endswith(":443") else "http"
+    # An https page cannot fetch http URLs (mixed content), so its requests went over https.
+    origin = next((value for key, value in message.headers if key.lower() == "origin"), "")
+    scheme = "https" if host.endswith(":443") or origin.startswith("https://") else "http"
     return match.group("method"), f"{scheme}://{host}{target}"
 
 
