@@ -137,12 +137,13 @@ def test_failed_preflight_clears_entries() -> None:
     assert checker.check(put(), transport(good)).preflight_needed is True
 
 
-def test_failed_actual_response_clears_entries() -> None:
+@pytest.mark.parametrize("profile, clears", [("spec", True), ("firefox", True), ("chromium", False)])
+def test_failed_actual_response_clears_entries(profile: str, clears: bool) -> None:
     clock = FakeClock()
-    checker = Checker(clock=clock)
+    checker = Checker(profile, clock=clock)
     good = preflight(("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "60"))
     assert checker.check(put(), transport(good, RecordedResponse(200, ()))).error is not None
-    assert checker.check(put(), transport(good)).preflight_needed is True
+    assert checker.check(put(), transport(good)).preflight_needed is clears
 
 
 def test_firefox_keeps_at_most_100_urls() -> None:

@@ -15,6 +15,7 @@ from .cache import Clock, PreflightCache
 from .cookies import CookieContext, CookieJar, site_of
 from .cors_check import basic_visible_headers, cors_check, visible_headers
 from .explain import explain_cookies, explain_failure, explain_success, success_warnings
+from .metadata import metadata_headers
 from .model import (
     REDIRECT_STATUSES,
     CookieOutcome,
@@ -86,6 +87,7 @@ class _State:
     redirects: int = 0
     preflighted: bool = False
     removed_headers: list[str] = field(default_factory=list)
+    url_list: list[ParsedURL] = field(default_factory=list)  # every URL visited, this one last
 
 
 class _Fetch:
@@ -119,7 +121,7 @@ class _Fetch:
         top_site = None if initiator is None else site_of(initiator.scheme, initiator.host)
         self.cookie_context = CookieContext(top_site, self.checker.third_party_cookies,
                                             self.profile.same_site_lax_by_default)
-        self.state = _State(prepared.url, prepared.method, list(prepared.headers))
+        self.state = _State(prepared.url, prepared.method, list(prepared.headers), url_list=[prepared.url])
         while True:
             outcome = self._hop(self.state)
             if outcome is not None:
@@ -182,7 +184,7 @@ class _Fetch:
         if state.tainting == "cors":
             failure = cors_check(response.headers, origin, self.include)
             if failure is not None:
-                if state.preflighted:
+                if state.preflighted and self.profile.failed_response_clears_cache:
                     self.checker.preflight_cache.clear(origin, state.url.text)
                 return self._fail("actual" if location is None else "redirect", failure.chromium,
                                   failure.chromium, failure.firefox, failure.failed_parameter, response)
@@ -210,8 +212,9 @@ class _Fetch:
             return None
         self.preflight_needed = True
 
-        preflight_headers = build_preflight_headers(origin, state.method, unsafe)
-        self.preflights.append(preflight_headers)
+        self.preflights.append(build_preflight_headers(origin, state.method, unsafe))
+        assert self.prepared is not None
+        preflight_headers = self.preflights[-1] + metadata_headers("cors", self.prepared.initiator, state.url_list)
         self.credentials["preflight"] = False
         state.preflighted = True
         try:
@@ -247,7 +250,8 @@ class _Fetch:
             self.cookies += outcomes
             if cookie_header:
                 headers.append(("cookie", cookie_header))
-        lines = tuple(headers)
+        assert self.prepared is not None
+        lines = tuple(headers) + metadata_headers(self.request.mode, self.prepared.initiator, state.url_list)
         try:
             response = self.transport.send(state.method, state.url.text, lines)
         except TransportError:
@@ -285,6 +289,7 @@ class _Fetch:
                               location_text, response)
 
         state.url = location
+        state.url_list.append(location)
         state.method = redirected.method
         state.headers = redirected.headers
         state.tainted_origin = redirected.tainted_origin

@@ -7,7 +7,6 @@ The check itself is the standard's; the classification follows Chromium's
 
 from __future__ import annotations
 
-import urllib.parse
 from dataclasses import dataclass
 
 from ..fetch import (
@@ -22,6 +21,10 @@ from ..fetch import (
 from .model import HeaderLines, get_header, header_lines
 
 _SPECIAL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file"})
+_SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+-.")
+_TAB_AND_NEWLINE = str.maketrans("", "", "\t\n\r")
+# URL standard, "forbidden host code point" (plus space), for hosts of special URLs.
+_FORBIDDEN_HOST_CHARACTERS = frozenset(" #%/:<>?@[\\]^|\x00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +36,56 @@ class CheckFailure:
     failed_parameter: str | None
 
 
-def _parses_as_url(value: str) -> bool:
-    """Approximate Chromium's GURL validity test for an Access-Control-Allow-Origin value."""
+def header_text(value: str) -> str | None:
+    """Decode a header value kept one character per byte as UTF-8; None when it is not UTF-8.
+
+    Values holding characters above U+00FF were decoded already and are returned unchanged.
+    """
     try:
-        parts = urllib.parse.urlsplit(value)
-    except ValueError:
+        raw = value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _shown(value: str) -> str:
+    """Return a header value as Chromium's DevTools shows it: UTF-8 when it decodes."""
+    text = header_text(value)
+    return value if text is None else text
+
+
+def _parses_as_url(value: str) -> bool:
+    """Approximate Chromium's GURL validity test for an Access-Control-Allow-Origin value.
+
+    Like the URL standard, tabs and newlines are removed first; a special scheme then needs a
+    host without forbidden characters and a numeric port of at most 65535.
+    """
+    text = header_text(value)
+    if text is None:
+        return False  # bytes that are not UTF-8 make the URL parser fail
+    text = text.translate(_TAB_AND_NEWLINE)
+    scheme, colon, rest = text.partition(":")
+    if not colon or not scheme or not scheme[0].isascii() or not scheme[0].isalpha():
         return False
-    scheme = value.partition(":")[0]
-    if not parts.scheme or scheme != parts.scheme and scheme.lower() != parts.scheme:
+    if not set(scheme.lower()) <= _SCHEME_CHARACTERS:
         return False
-    if parts.scheme in _SPECIAL_SCHEMES:
-        return bool(parts.netloc) and value[len(scheme) + 1 :].startswith("//")
-    return True
+    if scheme.lower() not in _SPECIAL_SCHEMES:
+        return True
+    authority = rest.lstrip("/\\")
+    for separator in "/?#\\":
+        authority = authority.split(separator, 1)[0]
+    host_port = authority.rpartition("@")[2]
+    if host_port.startswith("["):
+        host, _, port = host_port[1:].partition("]")
+        port = port.removeprefix(":")
+    else:
+        host, _, port = host_port.partition(":")
+    if not host or any(character in _FORBIDDEN_HOST_CHARACTERS for character in host):
+        return False
+    return not port or (port.isascii() and port.isdigit() and int(port) <= 65535)
 
 
 def _chromium_mismatch(value: str) -> str:
@@ -75,7 +116,7 @@ def cors_check(headers: HeaderLines, origin: str, credentials: bool) -> CheckFai
     # Fetch: with credentials, Access-Control-Allow-Credentials must be exactly `true`.
     allow_credentials = get_header(headers, ACAC)
     if allow_credentials != "true":
-        return CheckFailure("InvalidAllowCredentials", "CORSMissingAllowCredentials", allow_credentials or "")
+        return CheckFailure("InvalidAllowCredentials", "CORSMissingAllowCredentials", _shown(allow_credentials or ""))
     return None
 
 
@@ -96,7 +137,7 @@ def _origin_failure(value: str, line_count: int, origin: str, credentials: bool)
         firefox = "CORSNotSupportingCredentials"
     else:
         firefox = "CORSAllowOriginNotMatchingOrigin"
-    return CheckFailure(chromium, firefox, value)
+    return CheckFailure(chromium, firefox, _shown(value))
 
 
 def preflight_name(chromium: str) -> str:

@@ -35,6 +35,8 @@ class Profile:
     # adding to it, and the URL length from which results are not cached at all.
     cache_replaces_entries: bool
     max_cached_url_length: int | None
+    # Whether an actual response that fails the CORS check clears the cached preflight results.
+    failed_response_clears_cache: bool
     # Third-party (cross-site) cookies: "allow", "block" (only Partitioned ones work), or
     # "partition" (each top-level site gets its own cookie jar, as Firefox's Total Cookie Protection).
     third_party_cookies: str
@@ -55,6 +57,7 @@ SPEC = Profile(
     max_cache_entries=None,
     cache_replaces_entries=False,
     max_cached_url_length=None,
+    failed_response_clears_cache=True,
     third_party_cookies="allow",
     same_site_lax_by_default=True,
 )
@@ -72,6 +75,8 @@ CHROMIUM = Profile(
     # services/network/public/cpp/cors/preflight_cache.cc: one result per key, keys under 1024 bytes.
     cache_replaces_entries=True,
     max_cached_url_length=1024,
+    # Observed in Chromium 156: a later request reuses the entry after a failed actual response.
+    failed_response_clears_cache=False,
     third_party_cookies="block",
     same_site_lax_by_default=True,
 )
@@ -88,6 +93,7 @@ FIREFOX = Profile(
     max_cache_entries=100,
     cache_replaces_entries=False,
     max_cached_url_length=None,
+    failed_response_clears_cache=True,
     third_party_cookies="partition",
     # Mozilla paused Lax-by-default and relies on Total Cookie Protection instead.
     same_site_lax_by_default=False,
