@@ -170,6 +170,7 @@ BAD_HAR_FILES = [
     ("empty", b"", "is empty"),
     ("not-json", b"{log: nope}", "is not valid JSON"),
     ("truncated", b'{"log": {"entries": [{"request": {"method": "GET", "url": "http://', "is truncated"),
+    ("extra-data", b'{"log": {"entries": []}}x', "is not valid JSON: Extra data"),
     ("top-level-list", b"[1, 2]", "not a HAR file"),
     ("no-entries", b'{"log": {"version": "1.2"}}', "log.entries is missing"),
     ("entry-not-object", b'{"log": {"entries": [42]}}', "entry 0 is not an object"),

@@ -111,7 +111,8 @@ def _decode_json(data: bytes | str, name: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         # A file cut short ends inside a string, or before the value or delimiter the parser expects.
-        if error.msg.startswith("Unterminated string") or error.pos >= len(text.rstrip()) - 1:
+        at_end = error.pos >= len(text.rstrip()) - 1 and error.msg != "Extra data"
+        if error.msg.startswith("Unterminated string") or at_end:
             raise RecordingError(f"{name} is truncated: the JSON ends at line {error.lineno} "
                                  f"before the document is complete") from None
         raise RecordingError(f"{name} is not valid JSON: {error.msg} at line {error.lineno}, "
