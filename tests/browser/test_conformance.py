@@ -85,6 +85,8 @@ def assert_extras(verdict: Verdict, expected: dict[str, Any]) -> None:
         for exchange in verdict.exchanges:
             names = {name.lower() for name, _ in exchange.request_headers}
             assert not names & set(expected["request_headers_dropped"])
+    if "headers_removed_on_redirect" in expected:
+        assert list(verdict.headers_removed_on_redirect) == expected["headers_removed_on_redirect"]
     if "throws" in expected:
         assert verdict.error is not None
         assert verdict.error.stage == "request"

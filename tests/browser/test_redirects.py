@@ -36,6 +36,7 @@ def test_authorization_dropped_across_origins() -> None:
     first, second = sent_headers(verdict)
     assert first["Authorization"] == "Bearer t"
     assert "Authorization" not in second
+    assert verdict.headers_removed_on_redirect == ("authorization",)
     # Without Authorization the GET at the new origin needs no preflight.
     assert len(verdict.preflights) == 1
 

@@ -107,7 +107,6 @@ class _Fetch:
         self.origin_header: str | None = None
         self.prepared: PreparedRequest | None = None
         self.state: _State | None = None
-        self.last_response: RecordedResponse | None = None
         self.cookie_context = CookieContext(None, checker.third_party_cookies, checker.profile.same_site_lax_by_default)
 
     # Entry point
@@ -170,7 +169,6 @@ class _Fetch:
         response = self._send_actual(state, origin, attach)
         if response is None:
             return self._fail("actual", "NetworkError", None, _FIREFOX_NETWORK_ERROR, state.url.text)
-        self.last_response = response
         if attach:
             self.cookies += store_response_cookies(self.checker, response, state.url, self.cookie_context)
         else:
@@ -344,6 +342,7 @@ class _Fetch:
             final_url=None if state is None else state.url.text,
             final_method=None if state is None else state.method,
             request_headers_dropped=() if self.prepared is None else self.prepared.dropped,
+            headers_removed_on_redirect=() if state is None else tuple(state.removed_headers),
             preflights=tuple(self.preflights),
         )
 

@@ -37,6 +37,7 @@ class Verdict:
     final_url: str | None = None
     final_method: str | None = None
     request_headers_dropped: tuple[str, ...] = ()
+    headers_removed_on_redirect: tuple[str, ...] = ()  # lowercase names, e.g. authorization
     preflights: tuple[HeaderLines, ...] = field(default=())
     preflight_from_cache: bool = False  # a preflight was needed and the cache covered it
 
@@ -65,6 +66,7 @@ class Verdict:
         ]
         data["warnings"] = list(self.warnings)
         data["request_headers_dropped"] = list(self.request_headers_dropped)
+        data["headers_removed_on_redirect"] = list(self.headers_removed_on_redirect)
         data["cookies"] = [asdict(outcome) for outcome in self.cookies]
         return data
 
