@@ -429,3 +429,27 @@ def test_http_fixture_without_cookie_is_allowed(tmp_path: Path) -> None:
 
     assert exit_code == 0
     assert report["fetches"][0]["outcome"] == "allowed"
+
+
+def test_headers_without_status_are_checked() -> None:
+    entry = har_entry("http://127.0.0.1:8001/a", 0, [("Access-Control-Allow-Origin", "http://127.0.0.1:9")],
+                      failure="net::ERR_FAILED")
+
+    fetches = parse_har(har_document(entry))
+    result = check_recorded(fetches[0], "chromium")
+
+    assert result.outcome == "blocked"
+    assert result.verdict.error is not None
+    assert result.verdict.error.chromium == "AllowOriginMismatch"
+    assert any("no status recorded" in note for note in result.notes)
+
+
+def test_origin_source_named_in_notes() -> None:
+    entry = har_entry("http://127.0.0.1:8001/a", 200, [("Access-Control-Allow-Origin", "*")])
+    entry["request"]["headers"] = [{"name": "Origin", "value": "not an origin"},
+                                   {"name": "Referer", "value": "http://127.0.0.1:3000/page"}]
+
+    fetch = parse_har(har_document(entry))[0]
+
+    assert fetch.request.origin == "http://127.0.0.1:3000"
+    assert "page origin http://127.0.0.1:3000 from the Referer request header" in fetch.notes

@@ -235,11 +235,10 @@ def _page_origins(document: Any, entries: list[dict[str, Any]]) -> dict[str, str
 
 def _page_origin(entry: dict[str, Any], pages: dict[str, str]) -> tuple[str | None, str]:
     headers = _request_headers(entry)
-    if get_header(headers, "origin") is not None and origin_from_headers(headers) is not None:
-        return origin_from_headers(headers), "the Origin request header"
-    referer = origin_of(get_header(headers, "referer"))
-    if referer is not None:
-        return referer, "the Referer request header"
+    from_headers = origin_from_headers(headers)
+    if from_headers is not None:
+        source = "Origin" if get_header(headers, "origin") == from_headers else "Referer"
+        return from_headers, f"the {source} request header"
     page_id = entry.get("pageref")
     if isinstance(page_id, str) and page_id in pages:
         return pages[page_id], "the HAR page entry"
@@ -287,6 +286,9 @@ def _build_fetch(index: int, recording: _Recording, pages: dict[str, str], crede
         if response is None:
             complete = False
             failure = _failure_text(hop) or failure
+        elif _response_object(hop).get("status", _NO_STATUS) <= _NO_STATUS:
+            notes.append(f"no status recorded for {hop_url}, only headers; assumed 200")
+            responses.setdefault((hop["request"]["method"], hop_url), []).append(response)
         else:
             responses.setdefault((hop["request"]["method"], hop_url), []).append(response)
     if len(hops) > 1 and failure == _ABORTED and _response(entries[hops[-1]], url) is None:
