@@ -9,7 +9,7 @@ against the same servers. For each fetch call the test compares:
 - the status and the header names script can read;
 - the Set-Cookie lines Chromium rejected;
 - the requests each side sent (method, Origin, Access-Control-Request-Method and -Headers, the
-  preflight's Accept, and the test's own cookies).
+  preflight's Accept, Sec-Fetch-Mode, -Site and -Dest, and the test's own cookies).
 
 The same fetch calls also go through the `spec` profile, which may differ from Chromium only on
 the behaviours listed in KNOWN_DIVERGENCES.
@@ -112,9 +112,10 @@ def _sent(requests: list[SeenRequest], cookie_prefix: str) -> list[tuple[object,
         cookies = sorted(name for name in names if cookie_prefix in name or name == SESSION_COOKIE[0])
         # Both sides' HTTP clients add Accept to actual requests; only the preflight's is decided.
         accept = seen.header("accept") if seen.method == "OPTIONS" else None
+        fetch_metadata = tuple(seen.header(name) for name in ("sec-fetch-mode", "sec-fetch-site", "sec-fetch-dest"))
         reduced.append((seen.server, seen.hop, seen.method, seen.header("origin"),
                         seen.header("access-control-request-method"),
-                        seen.header("access-control-request-headers"), accept, tuple(cookies)))
+                        seen.header("access-control-request-headers"), accept, fetch_metadata, tuple(cookies)))
     return reduced
 
 
