@@ -298,3 +298,19 @@ def test_http_transport_connection_refused() -> None:
     verdict = check(FetchRequest(f"{base_url}/x", "http://127.0.0.1:1"))
     assert verdict.error is not None
     assert verdict.error.code == "NetworkError"
+
+
+def test_allowed_explanation_names_hidden_headers() -> None:
+    request = FetchRequest("https://api.example.com/items", PAGE, "PUT", credentials="include")
+    verdict = Checker().check(request, ASGITransport(ASGICORSMiddleware(ASGIApp(), **{**POLICY, "expose_headers": []})))
+    assert verdict.verdict == "allowed"
+    assert "x-total-count" in verdict.explanation
+    assert "expose_headers" in verdict.explanation
+    assert "preflight" in verdict.explanation
+
+
+def test_wildcard_with_credentials_header_warns() -> None:
+    app = ASGIApp([(b"access-control-allow-origin", b"*"), (b"access-control-allow-credentials", b"true")])
+    verdict = Checker().check(FetchRequest("https://api.example.com/items", PAGE), ASGITransport(app))
+    assert verdict.verdict == "allowed"
+    assert any("never works" in warning for warning in verdict.warnings)

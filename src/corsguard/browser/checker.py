@@ -37,6 +37,8 @@ from .safelist import merge_duplicate_names, unsafe_header_names
 from .transports import Transport, TransportError
 from .verdict import Verdict
 
+# Response headers scripts have no use for, left out when explanations list unreadable headers.
+_UNINTERESTING_HIDDEN_HEADERS = frozenset({"vary", "connection", "keep-alive", "transfer-encoding", "server"})
 # Firefox's reason for a request that got no HTTP response.
 _FIREFOX_NETWORK_ERROR = "CORSDidNotSucceed"
 
@@ -107,6 +109,7 @@ class _Fetch:
         self.origin_header: str | None = None
         self.prepared: PreparedRequest | None = None
         self.state: _State | None = None
+        self.hidden_headers: list[str] = []
         self.cookie_context = CookieContext(None, checker.third_party_cookies, checker.profile.same_site_lax_by_default)
 
     # Entry point
@@ -303,7 +306,9 @@ class _Fetch:
         if state.tainting == "basic":
             return self._verdict("allowed", None, basic_visible_headers(response.headers), response.status, "basic")
         self.warnings += success_warnings(response, origin, self.include)
-        return self._verdict("allowed", None, visible_headers(response.headers, self.include), response.status, "cors")
+        visible = visible_headers(response.headers, self.include)
+        self.hidden_headers = _hidden_headers(response, visible)
+        return self._verdict("allowed", None, visible, response.status, "cors")
 
     def _fail(self, stage: str, code: str, chromium: str | None, firefox: str | None, parameter: str | None,
               response: RecordedResponse | None = None) -> Verdict:
@@ -363,7 +368,18 @@ def _context(fetch: _Fetch, response: RecordedResponse | None) -> dict[str, obje
         "request_headers": [] if state is None else [name.lower() for name, _ in state.headers],
         "profile": fetch.profile.name,
         "unsafe_headers": [] if state is None else unsafe_header_names(state.headers),
+        "hidden_headers": fetch.hidden_headers,
+        "preflight_sent": fetch.preflight_needed,
+        "preflight_from_cache": fetch.preflight_from_cache,
     }
+
+
+def _hidden_headers(response: RecordedResponse, visible: tuple[str, ...]) -> list[str]:
+    """Return response header names script cannot read, leaving out CORS and cookie headers."""
+    names = dict.fromkeys(name.lower() for name, _ in response.headers)
+    return [name for name in names
+            if name not in visible and name not in _UNINTERESTING_HIDDEN_HEADERS
+            and not name.startswith(("access-control-", "set-cookie"))]
 
 
 def _set_cookie_lines(response: RecordedResponse) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fetch import ACAH, ACAM, ACAO, CORS_RESPONSE_HEADER_NAMES, VARY, split_list
+from ..fetch import ACAC, ACAH, ACAM, ACAO, CORS_RESPONSE_HEADER_NAMES, VARY, split_list
 from .errors import CHROMIUM_ERRORS, COOKIE_REASONS, ErrorInfo
 from .model import CookieOutcome, CorsFailure, RecordedResponse, get_header
 
@@ -165,6 +165,15 @@ def explain_success(verdict: str, context: dict[str, Any]) -> tuple[str, str]:
     credentials = "with cookies" if context.get("credentials") == "include" else "without cookies"
     explanation = (f"Allowed: the page at {context['page_origin']} can read the response of "
                    f"{context['method']} {context['url']} ({credentials}).")
+    if context.get("preflight_from_cache"):
+        explanation += " A cached preflight result covered the request, so no preflight was sent."
+    elif context.get("preflight_sent"):
+        explanation += " A preflight (OPTIONS) granted the request first."
+    hidden = list(context.get("hidden_headers") or [])
+    if hidden:
+        shown = ", ".join(hidden[:5]) + (f" and {len(hidden) - 5} more" if len(hidden) > 5 else "")
+        explanation += (f" Script cannot read {shown}: list them in `Access-Control-Expose-Headers` "
+                        "(corsguard's `expose_headers`) to make them readable.")
     return explanation, ""
 
 
@@ -177,6 +186,12 @@ def success_warnings(response: RecordedResponse, origin: str, credentials: bool)
             "Access-Control-Allow-Origin is `null`, which matches every sandboxed iframe, `data:` and "
             "`file:` document and every redirected request; allow real origins instead (corsguard rejects "
             "`null` in `allow_origins`).")
+    if allow_origin == "*" and get_header(response.headers, ACAC) == "true":
+        warnings.append(
+            "The response combines `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: "
+            "true`, which never works: requests without credentials ignore the second header and "
+            "credentialed requests fail. Echo allowed origins instead (corsguard's `allow_origins` with "
+            "`allow_credentials=True`).")
     vary = {name.lower() for name in split_list(get_header(response.headers, VARY) or "")}
     if credentials and allow_origin == origin and origin != "null" and not vary & {"origin", "*"}:
         warnings.append(
