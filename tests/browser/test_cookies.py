@@ -234,3 +234,11 @@ def test_domain_equal_to_ip_is_host_only() -> None:
                                       page="http://127.0.0.1:8001")
     assert stored[0].action == "stored"
     assert header == "__Host-a=1"
+
+
+def test_preflight_set_cookie_ignored() -> None:
+    request = FetchRequest(f"{SAME_SITE_API}/me", PAGE, "PUT", credentials="include")
+    preflight = RecordedResponse(204, (*grant(), ("Access-Control-Allow-Methods", "PUT"), ("Set-Cookie", "pre=1")))
+    verdict = Checker().check(request, RecordedTransport({("OPTIONS", "*"): preflight,
+                                                          ("*", "*"): RecordedResponse(200, grant())}))
+    assert [(outcome.name, outcome.action) for outcome in verdict.cookies] == [("pre", "ignored")]

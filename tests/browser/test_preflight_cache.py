@@ -185,3 +185,12 @@ def test_chromium_skips_long_urls() -> None:
     long_url = URL + "?q=" + "a" * 1024
     assert checker.check(put(long_url), transport(pre)).preflight_needed is True
     assert checker.check(put(long_url), transport(pre)).preflight_needed is True
+
+
+def test_fragment_not_part_of_cache_key() -> None:
+    clock = FakeClock()
+    checker = Checker(clock=clock)
+    pre = preflight(("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "60"))
+    first = checker.check(put(URL + "#one"), transport(pre))
+    assert first.exchanges[0].url == URL
+    assert checker.check(put(URL + "#two"), transport(pre)).preflight_needed is False

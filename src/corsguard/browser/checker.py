@@ -224,6 +224,9 @@ class _Fetch:
             self.exchanges.append(Exchange("preflight", "OPTIONS", state.url.text, preflight_headers, None))
             return self._fail("preflight", "NetworkError", None, _FIREFOX_NETWORK_ERROR, state.url.text)
         self.exchanges.append(Exchange("preflight", "OPTIONS", state.url.text, preflight_headers, response))
+        self.cookies += [CookieOutcome(_cookie_name(line), "ignored", state.url.text, None,
+                                       "a preflight never carries credentials, so its Set-Cookie is ignored")
+                         for line in _set_cookie_lines(response)]
 
         outcome = validate_preflight(response, origin, state.method, unsafe, self.include, self.profile)
         self.warnings += outcome.warnings

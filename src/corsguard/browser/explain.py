@@ -172,8 +172,9 @@ def explain_success(verdict: str, context: dict[str, Any]) -> tuple[str, str]:
     hidden = list(context.get("hidden_headers") or [])
     if hidden:
         shown = ", ".join(hidden[:5]) + (f" and {len(hidden) - 5} more" if len(hidden) > 5 else "")
-        explanation += (f" Script cannot read {shown}: list them in `Access-Control-Expose-Headers` "
-                        "(corsguard's `expose_headers`) to make them readable.")
+        pronoun = "it" if len(hidden) == 1 else "them"
+        explanation += (f" Script cannot read {shown}: list {pronoun} in `Access-Control-Expose-Headers` "
+                        f"(corsguard's `expose_headers`) to make {pronoun} readable.")
     return explanation, ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urldefrag
 
 from ..fetch import SAFELISTED_METHODS, is_forbidden_method, is_token, normalize_method
 from .model import FetchRequest, ParsedURL, parse_url
@@ -49,7 +50,8 @@ def prepare(request: FetchRequest, profile: Profile) -> PreparedRequest | Reques
     initiator = parse_initiator(request.origin)
     serialized_origin = "null" if initiator is None or initiator.origin is None else initiator.origin.serialize()
 
-    url = parse_url(request.url)
+    # Fetch sends no fragment, and the preflight cache keys URLs without it.
+    url = parse_url(urldefrag(request.url).url)
     if url is None:
         return RequestProblem("InvalidURL", request.url)
     if url.has_userinfo:
