@@ -185,3 +185,11 @@ def test_bad_request_options_raise() -> None:
         FetchRequest("https://api.example/r", "https://app.example", credentials="always")
     with pytest.raises(ValueError, match="origin"):
         Checker().check(FetchRequest("https://api.example/r", "app.example"), RecordedTransport([]))
+
+
+def test_origin_serialized_like_browser() -> None:
+    transport = RecordedTransport({("*", "*"): RecordedResponse(200, (("Access-Control-Allow-Origin", "*"),))})
+    for page, serialized in [("https://B\u00fccher.example", "https://xn--bcher-kva.example"),
+                             ("HTTP://App.Example:80/", "http://app.example"), ("http://[::1]:3000", "http://[::1]:3000")]:
+        verdict = Checker().check(FetchRequest("https://api.example/r", page), transport)
+        assert verdict.origin_header == serialized

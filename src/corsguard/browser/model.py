@@ -144,6 +144,13 @@ def parse_url(text: str, base: str | None = None) -> ParsedURL | None:
         port = None
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
+    if not host.isascii():
+        # NOTE: Python's codec implements IDNA 2003; browsers use UTS #46, which differs for a
+        # few characters (such as ß).
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
     has_userinfo = parts.username is not None or parts.password is not None or "@" in parts.netloc
     origin = Origin(scheme, host, port) if scheme in DEFAULT_PORTS else None
     return ParsedURL(absolute, scheme, host, port, has_userinfo, origin)
