@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,6 +109,7 @@ def test_checker_total_and_deterministic(request: FetchRequest, preflight: Recor
     table = {("OPTIONS", "*"): preflight, ("*", "*"): actual}
     first, second = run_twice(request, table, profile)
     assert first == second
+    assert json.loads(json.dumps(first)) == first
     verdict = first
     assert isinstance(verdict, dict)
     assert verdict["verdict"] in ("allowed", "blocked", "opaque", "opaqueredirect")
