@@ -60,8 +60,8 @@ def _shown(value: str) -> str:
 def _parses_as_url(value: str) -> bool:
     """Approximate Chromium's GURL validity test for an Access-Control-Allow-Origin value.
 
-    Like the URL standard, tabs and newlines are removed first; a special scheme then needs a
-    host without forbidden characters and a numeric port of at most 65535.
+    As in the URL standard, tabs and newlines are removed first. A special scheme then needs a
+    host without forbidden characters, and a numeric port of at most 65535.
     """
     text = header_text(value)
     if text is None:

@@ -42,9 +42,9 @@ def explain_failure(failure: CorsFailure, context: dict[str, Any]) -> tuple[str,
         explanation += " " + hint
 
     response = context.get("response")
-    if failure.stage == "preflight" and isinstance(response, RecordedResponse) and _is_refusal(response):
-        explanation += " " + _refusal_sentence(response, context)
-        fix = info.fix.format_map(fields) + " " + _refusal_fix(context)
+    if failure.stage == "preflight" and isinstance(response, RecordedResponse) and _is_rejected_preflight(response):
+        explanation += " " + _rejection_sentence(response, context)
+        fix = info.fix.format_map(fields) + " " + _rejection_fix(context)
         return explanation, fix
 
     extras = _further_preflight_problems(failure, context)
@@ -56,13 +56,13 @@ def explain_failure(failure: CorsFailure, context: dict[str, Any]) -> tuple[str,
     return explanation, fix
 
 
-def _is_refusal(response: RecordedResponse) -> bool:
+def _is_rejected_preflight(response: RecordedResponse) -> bool:
     """Tell whether a preflight response carries no CORS header at all, as a refusal does."""
     return not any(name.lower().startswith("access-control-") for name, _ in response.headers) and not (
         200 <= response.status <= 399)
 
 
-def _refusal_sentence(response: RecordedResponse, context: dict[str, Any]) -> str:
+def _rejection_sentence(response: RecordedResponse, context: dict[str, Any]) -> str:
     requested = f"method {context.get('method')}"
     unsafe = context.get("unsafe_headers") or []
     if unsafe:
@@ -73,7 +73,7 @@ def _refusal_sentence(response: RecordedResponse, context: dict[str, Any]) -> st
             "authentication layer or a router without an OPTIONS handler does it too.")
 
 
-def _refusal_fix(context: dict[str, Any]) -> str:
+def _rejection_fix(context: dict[str, Any]) -> str:
     settings = [f"`allow_origins` contains `{context.get('page_origin')}`"]
     method = context.get("method")
     if method not in ("GET", "HEAD", "POST"):
@@ -171,9 +171,9 @@ def explain_success(verdict: str, context: dict[str, Any]) -> tuple[str, str]:
         explanation += " A preflight (OPTIONS) granted the request first."
     hidden = list(context.get("hidden_headers") or [])
     if hidden:
-        shown = ", ".join(hidden[:5]) + (f" and {len(hidden) - 5} more" if len(hidden) > 5 else "")
+        listed = ", ".join(hidden[:5]) + (f" and {len(hidden) - 5} more" if len(hidden) > 5 else "")
         pronoun = "it" if len(hidden) == 1 else "them"
-        explanation += (f" Script cannot read {shown}: list {pronoun} in `Access-Control-Expose-Headers` "
+        explanation += (f" Script cannot read {listed}: list {pronoun} in `Access-Control-Expose-Headers` "
                         f"(corsguard's `expose_headers`) to make {pronoun} readable.")
     return explanation, ""
 
