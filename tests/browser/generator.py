@@ -845,6 +845,42 @@ def redirect_edge_behaviours() -> Iterator[Behaviour]:
         yield Behaviour(id=f"redirect-{label}", description=description, hops=hops, fetches=(fetch,))
 
 
+def other_page_behaviours() -> Iterator[Behaviour]:
+    """Preflights, redirects and modes from the sandboxed iframe and the cross-site page."""
+    null_grant: Lines = ((ACAO, "null"), (ACAC, "true"))
+    cases: list[tuple[str, str, str, tuple[Hop, ...], Fetch]] = [
+        ("opaque-origin-redirect-null", "302 to another origin from the sandbox, final ACAO null", OPAQUE,
+         (Hop(actual=_redirect(302, "{hop1}", (ACAO, "null"))), Hop(server="api2", actual=allow((ACAO, "null")))),
+         Fetch()),
+        ("opaque-origin-preflight-include", "credentialed PUT from the sandbox, ACAO null with ACAC", OPAQUE,
+         (Hop(actual=allow(*null_grant), preflight=Reply(204, null_grant + ((ACAM, "PUT"),))),),
+         Fetch(method="PUT", credentials="include")),
+        ("opaque-origin-preflight-star-include", "credentialed PUT from the sandbox, preflight ACAO *", OPAQUE,
+         (Hop(actual=allow(*null_grant), preflight=Reply(204, ((ACAO, "*"), (ACAC, "true"), (ACAM, "PUT")))),),
+         Fetch(method="PUT", credentials="include")),
+        ("opaque-origin-no-cors", "no-cors fetch from the sandbox", OPAQUE, (Hop(actual=Reply(200, ())),),
+         Fetch(mode="no-cors", credentials="include")),
+        ("opaque-origin-no-cors-omit", "no-cors fetch without credentials from the sandbox", OPAQUE,
+         (Hop(actual=Reply(200, ())),), Fetch(mode="no-cors", credentials="omit")),
+        ("opaque-origin-no-cors-post", "no-cors POST from the sandbox", OPAQUE, (Hop(actual=Reply(200, ())),),
+         Fetch(method="POST", mode="no-cors", headers=(("Content-Type", "text/plain"),))),
+        ("opaque-origin-no-cors-head", "no-cors HEAD from the sandbox", OPAQUE, (Hop(actual=Reply(200, ())),),
+         Fetch(method="HEAD", mode="no-cors")),
+        ("cross-site-preflight", "PUT from the localhost page", CROSS_SITE,
+         (Hop(actual=allow((ACAO, "{origin}")), preflight=Reply(204, ((ACAO, "{origin}"), (ACAM, "PUT")))),),
+         Fetch(method="PUT", credentials="omit")),
+        ("cross-site-redirect-to-initiator", "302 from 127.0.0.1 back to the localhost page, final ACAO null",
+         CROSS_SITE, (Hop(actual=_redirect(302, "{hop1}", (ACAO, "{origin}"))),
+                      Hop(server="page", actual=allow((ACAO, "null")))), Fetch()),
+        ("cross-site-include-star", "credentialed fetch from the localhost page, ACAO *", CROSS_SITE,
+         (Hop(actual=allow((ACAO, "*"), (ACAC, "true"))),), Fetch(credentials="include")),
+        ("cross-site-no-cors-include", "credentialed no-cors fetch from the localhost page", CROSS_SITE,
+         (Hop(actual=Reply(200, ())),), Fetch(mode="no-cors", credentials="include")),
+    ]
+    for case_id, description, page, hops, fetch in cases:
+        yield Behaviour(id=case_id, description=description, hops=hops, fetches=(fetch,), page=page)
+
+
 def behaviours() -> list[Behaviour]:
     """Return every behaviour, in a fixed order, with unique ids."""
     groups = (
@@ -853,7 +889,7 @@ def behaviours() -> list[Behaviour]:
         malformed_value_behaviours, exposure_behaviours,
         status_behaviours, redirect_behaviours, mode_behaviours, cookie_behaviours,
         cookie_edge_behaviours, opaque_origin_behaviours, cross_site_behaviours, request_header_behaviours,
-        preflight_edge_behaviours, redirect_edge_behaviours,
+        preflight_edge_behaviours, redirect_edge_behaviours, other_page_behaviours,
     )
     result = [behaviour for group in groups for behaviour in group()]
     ids = [behaviour.id for behaviour in result]
