@@ -65,3 +65,15 @@ def test_redirect_through_other_site_is_cross_site() -> None:
              ("GET", "https://app.example.com/c"): RecordedResponse(200, STAR)}
     verdict = run(FetchRequest("https://app.example.com/a", "https://app.example.com"), table)
     assert [headers["sec-fetch-site"] for headers in sent(verdict)] == ["same-origin", "cross-site", "cross-site"]
+
+
+@pytest.mark.parametrize("profile, credentials, origin", [
+    ("spec", "include", None), ("firefox", "include", None), ("chromium", "include", "null"),
+    ("chromium", "omit", None), ("chromium", "same-origin", None),
+])
+def test_no_cors_get_from_opaque_page(profile: str, credentials: str, origin: str | None) -> None:
+    request = FetchRequest("https://api.example.com/x", "null", mode="no-cors", credentials=credentials)
+    verdict = Checker(profile).check(request, RecordedTransport({("*", "*"): RecordedResponse(200, ())}))
+    assert verdict.verdict == "opaque"
+    assert verdict.origin_header == origin
+    assert dict(verdict.exchanges[-1].request_headers).get("origin") == origin

@@ -243,7 +243,9 @@ class _Fetch:
 
     def _send_actual(self, state: _State, origin: str, attach: bool) -> RecordedResponse | None:
         headers = list(state.headers)
-        if state.tainting == "cors" or state.method not in ("GET", "HEAD"):
+        opaque_page = self.prepared is not None and self.prepared.initiator is None
+        if (state.tainting == "cors" or state.method not in ("GET", "HEAD")
+                or (opaque_page and self.include and self.profile.null_origin_on_credentialed_no_cors)):
             headers.append(("origin", origin))
             self.origin_header = origin
         else:

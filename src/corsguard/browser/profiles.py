@@ -23,6 +23,9 @@ class Profile:
     chromium_safelist_extras: bool
     # Whether script-set User-Agent headers are dropped as forbidden (Fetch no longer forbids them).
     forbids_user_agent: bool
+    # Whether a page with an opaque origin sends `Origin: null` on credentialed no-cors GET and HEAD
+    # requests, which Fetch sends without Origin.
+    null_origin_on_credentialed_no_cors: bool
     # Whether repeated request header names are merged before the safelist check.
     merge_duplicate_request_headers: bool
     # Maximum lifetime of a preflight cache entry, or None when only the server's value counts.
@@ -51,6 +54,7 @@ SPEC = Profile(
     authorization_under_wildcard=False,
     chromium_safelist_extras=False,
     forbids_user_agent=False,
+    null_origin_on_credentialed_no_cors=False,
     merge_duplicate_request_headers=False,
     max_age_cap_seconds=None,
     cache_unparseable_max_age=True,
@@ -68,6 +72,9 @@ CHROMIUM = Profile(
     authorization_under_wildcard=True,
     chromium_safelist_extras=True,
     forbids_user_agent=True,
+    # NOTE: observed in Chromium 156 from a sandboxed iframe (with credentials "include", not with
+    # "omit" or the default); the rule behind it is not known.
+    null_origin_on_credentialed_no_cors=True,
     merge_duplicate_request_headers=True,
     max_age_cap_seconds=7200,
     cache_unparseable_max_age=True,
@@ -87,6 +94,7 @@ FIREFOX = Profile(
     authorization_under_wildcard=True,
     chromium_safelist_extras=False,
     forbids_user_agent=False,
+    null_origin_on_credentialed_no_cors=False,
     merge_duplicate_request_headers=False,
     max_age_cap_seconds=86400,
     cache_unparseable_max_age=False,
