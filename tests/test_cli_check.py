@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from io import StringIO
 from pathlib import Path
@@ -232,9 +233,13 @@ def test_broken_optional_command_is_one_line(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def probe_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-    """Allow FRONTEND with credentials on /data; /redirect sends a CORS-approved 302 to /data."""
+    """Allow FRONTEND with credentials on /data; /redirect sends a CORS-approved 302.
+
+    The redirect goes to the URL in the query string, or to /data without one.
+    """
     if environ["PATH_INFO"] == "/redirect":
-        start_response("302 Found", [("Location", "/data"), ("Access-Control-Allow-Origin", FRONTEND),
+        location = urllib.parse.unquote(environ["QUERY_STRING"]) or "/data"
+        start_response("302 Found", [("Location", location), ("Access-Control-Allow-Origin", FRONTEND),
                                      ("Access-Control-Allow-Credentials", "true"), ("Content-Length", "0")])
         return [b""]
     body = b'{"ok": true}'
@@ -246,7 +251,7 @@ def probe_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
 @pytest.fixture(scope="module")
 def probe_url() -> Iterator[str]:
     app = CORSMiddleware(probe_app, allow_origins=[FRONTEND], allow_credentials=True,
-                         allow_methods=["PUT", "PATCH"])
+                         allow_methods=["PUT", "PATCH"], allow_headers=["Authorization"])
     with serve_wsgi(app) as url:
         yield url
 
@@ -320,6 +325,20 @@ def test_redirect_follow_checks_each_hop(probe_url: str) -> None:
     assert verdict["verdict"] == "allowed"
     assert [exchange["url"] for exchange in verdict["exchanges"]] == [f"{probe_url}/redirect", f"{probe_url}/data"]
     assert verdict["final_url"] == f"{probe_url}/data"
+
+
+@pytest.mark.server
+def test_cross_origin_redirect_removes_authorization(probe_url: str) -> None:
+    with serve_wsgi(probe_app) as other:
+        target = urllib.parse.quote(f"{other}/data", safe="")
+        result = invoke("check", f"{probe_url}/redirect?{target}", "--origin", FRONTEND,
+                        "-H", "Authorization: Bearer t0ken")
+    assert result.exit_code == 1  # the second server has no CORS middleware
+    lines = result.output.splitlines()
+    assert "removed on redirect: authorization" in lines
+    final_request = lines[lines.index(f"Step 3: actual  GET {other}/data  -> 200") + 1:]
+    assert "  > origin: null" in final_request
+    assert not any("Authorization" in line for line in final_request if line.startswith("  >"))
 
 
 @pytest.mark.server

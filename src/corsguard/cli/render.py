@@ -77,6 +77,9 @@ def build_blocks(request: FetchRequest, verdict: Verdict) -> list[Block]:
     if verdict.request_headers_dropped:
         dropped = ", ".join(verdict.request_headers_dropped)
         blocks.append(Fields((("headers not sent", f"{dropped} (script may not set them)"),)))
+    if verdict.headers_removed_on_redirect:
+        removed = ", ".join(verdict.headers_removed_on_redirect)
+        blocks.append(Fields((("removed on redirect", removed),)))
     if verdict.exchanges:
         blocks.append(Steps(tuple(_step(n, exchange) for n, exchange in enumerate(verdict.exchanges, 1))))
     exposure = _exposure_rows(verdict)
