@@ -197,14 +197,14 @@ def load_frontend_page(chromium: Any, page_origin: str, api: str) -> str:
 
 
 def test_frontend_page_shows_data(chromium: Any, stack: Stack) -> None:
-    shown = json.loads(load_frontend_page(chromium, stack.allowed_page, stack.api))
-    assert shown["status"] == 200
-    assert shown["body"]["user"] == "ada"
+    displayed = json.loads(load_frontend_page(chromium, stack.allowed_page, stack.api))
+    assert displayed["status"] == 200
+    assert displayed["body"]["user"] == "ada"
 
 
 def test_disallowed_frontend_page_gets_type_error(chromium: Any, stack: Stack) -> None:
-    shown = load_frontend_page(chromium, stack.disallowed_page, stack.api)
-    assert shown == "TypeError: Failed to fetch"
+    displayed = load_frontend_page(chromium, stack.disallowed_page, stack.api)
+    assert displayed == "TypeError: Failed to fetch"
 
 
 LOGIN_THEN_DATA_SCRIPT = """async (api) => {

@@ -134,12 +134,12 @@ def _step(number: int, exchange: Exchange) -> Step:
     if response is None:
         return Step(number, exchange.stage, exchange.method, exchange.url, "not sent",
                     tuple(exchange.request_headers), (), 0)
-    shown = tuple(
+    displayed = tuple(
         (name, value) for name, value in response.headers
         if name.lower().startswith("access-control-") or name.lower() in _SHOWN_RESPONSE_HEADERS
     )
     return Step(number, exchange.stage, exchange.method, exchange.url, str(response.status),
-                tuple(exchange.request_headers), shown, len(response.headers) - len(shown))
+                tuple(exchange.request_headers), displayed, len(response.headers) - len(displayed))
 
 
 def _exposure_rows(verdict: Verdict) -> tuple[tuple[str, str], ...]:
