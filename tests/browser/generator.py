@@ -881,6 +881,55 @@ def other_page_behaviours() -> Iterator[Behaviour]:
         yield Behaviour(id=case_id, description=description, hops=hops, fetches=(fetch,), page=page)
 
 
+def method_and_exposure_edge_behaviours() -> Iterator[Behaviour]:
+    """OPTIONS and lowercase methods under wildcards, HEAD with a preflight, literal `*` names."""
+    for label, method, lines in (("options-method", "OPTIONS", ((ACAM, "OPTIONS"),)),
+                                 ("patch-lowercase-star", "patch", ((ACAM, "*"),)),
+                                 ("head-with-header", "HEAD", ((ACAH, "x-foo"),))):
+        headers: Lines = (("X-Foo", "1"),) if method == "HEAD" else ()
+        yield _preflighted(f"acam-{label}", f"{method} with {lines[0][0]} {lines[0][1]}",
+                           Reply(204, ((ACAO, "{origin}"),) + lines),
+                           Fetch(method=method, headers=headers, credentials="omit"))
+    for credentials in ("omit", "include"):
+        grant: Lines = ((ACAO, "{origin}"), (ACAC, "true")) if credentials == "include" else ((ACAO, "{origin}"),)
+        yield Behaviour(
+            id=f"aceh-literal-star-header-{credentials}",
+            description=f"a response header literally named `*` with ACEH *, credentials {credentials}",
+            hops=(Hop(actual=Reply(200, grant + ((ACEH, "*"), ("*", "1"), ("X-Custom", "1")))),),
+            fetches=(Fetch(credentials=credentials),),
+        )
+    yield Behaviour(
+        id="aceh-case-differs", description="ACEH names in upper case, response header in lower case",
+        hops=(Hop(actual=Reply(200, ((ACAO, "{origin}"), (ACEH, "X-CUSTOM"), ("x-custom", "1")))),),
+        fetches=(Fetch(credentials="omit"),),
+    )
+
+
+def redirect_method_behaviours() -> Iterator[Behaviour]:
+    """Method and header changes across cross-origin redirects, with the preflights they cause."""
+    star = (ACAO, "*")
+    foo_preflight = Reply(204, ((ACAO, "*"), (ACAH, "x-foo")))
+    null_foo_preflight = Reply(204, ((ACAO, "null"), (ACAH, "x-foo")))
+    cases: list[tuple[str, str, tuple[Hop, ...], Fetch]] = [
+        ("preflighted-302-cross-origin", "GET with X-Foo answered 302 to another origin: a new preflight",
+         (Hop(actual=_redirect(302, "{hop1}", star), preflight=foo_preflight),
+          Hop(server="api2", actual=allow(star), preflight=null_foo_preflight)),
+         Fetch(headers=(("X-Foo", "1"),))),
+        ("put-303-cross-origin", "preflighted PUT answered 303 to another origin becomes a GET",
+         (Hop(actual=_redirect(303, "{hop1}", star), preflight=Reply(204, ((ACAO, "*"), (ACAM, "PUT")))),
+          Hop(server="api2", actual=allow(star), preflight=Reply(403, ()))), Fetch(method="PUT")),
+        ("post-307-cross-origin", "POST answered 307 to another origin stays a POST",
+         (Hop(actual=_redirect(307, "{hop1}", star)), Hop(server="api2", actual=allow(star))),
+         Fetch(method="POST", headers=(("Content-Type", "text/plain"),))),
+        ("json-post-302-cross-origin", "preflighted JSON POST answered 302 becomes a GET without a body",
+         (Hop(actual=_redirect(302, "{hop1}", star), preflight=Reply(204, ((ACAO, "*"), (ACAH, "content-type")))),
+          Hop(server="api2", actual=allow(star), preflight=Reply(403, ()))),
+         Fetch(method="POST", headers=(("Content-Type", "application/json"),))),
+    ]
+    for label, description, hops, fetch in cases:
+        yield Behaviour(id=f"redirect-{label}", description=description, hops=hops, fetches=(fetch,))
+
+
 def behaviours() -> list[Behaviour]:
     """Return every behaviour, in a fixed order, with unique ids."""
     groups = (
@@ -890,6 +939,7 @@ def behaviours() -> list[Behaviour]:
         status_behaviours, redirect_behaviours, mode_behaviours, cookie_behaviours,
         cookie_edge_behaviours, opaque_origin_behaviours, cross_site_behaviours, request_header_behaviours,
         preflight_edge_behaviours, redirect_edge_behaviours, other_page_behaviours,
+        method_and_exposure_edge_behaviours, redirect_method_behaviours,
     )
     result = [behaviour for group in groups for behaviour in group()]
     ids = [behaviour.id for behaviour in result]
