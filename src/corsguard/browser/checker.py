@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..fetch import SAFELISTED_METHODS
 from .cache import Clock, PreflightCache
 from .cookies import CookieContext, CookieJar, site_of
-from .cors_check import basic_visible_headers, cors_check, visible_headers
+from .cors_check import basic_visible_headers, cors_check, hidden_headers, visible_headers
 from .explain import explain_cookies, explain_failure, explain_success, success_warnings
 from .metadata import metadata_headers
 from .model import (
@@ -32,13 +32,11 @@ from .preflight import build_preflight_headers, validate_preflight
 from .prepare import PreparedRequest, RequestProblem, prepare
 from .profiles import Profile, get_profile
 from .redirects import MAX_REDIRECTS, follow, userinfo_forbidden
-from .request_cookies import attach_cookies, store_response_cookies
+from .request_cookies import attach_cookies, ignored_cookies, store_response_cookies
 from .safelist import merge_duplicate_names, unsafe_header_names
 from .transports import Transport, TransportError
 from .verdict import Verdict
 
-# Response headers scripts have no use for, left out when explanations list unreadable headers.
-_UNINTERESTING_HIDDEN_HEADERS = frozenset({"vary", "connection", "keep-alive", "transfer-encoding", "server"})
 # Firefox's reason for a request that got no HTTP response.
 _FIREFOX_NETWORK_ERROR = "CORSDidNotSucceed"
 
@@ -175,10 +173,8 @@ class _Fetch:
         if attach:
             self.cookies += store_response_cookies(self.checker, response, state.url, self.cookie_context)
         else:
-            self.cookies += [CookieOutcome(_cookie_name(line), "ignored", state.url.text, None,
-                                           "credentials are not attached to this request, so the browser "
-                                           "ignores its Set-Cookie")
-                             for line in _set_cookie_lines(response)]
+            self.cookies += ignored_cookies(response, state.url, "credentials are not attached to this "
+                                            "request, so the browser ignores its Set-Cookie")
 
         # Chromium's and Firefox's network stacks treat a 3xx without Location as a final response.
         location = get_header(response.headers, "location") if response.status in REDIRECT_STATUSES else None
@@ -224,9 +220,8 @@ class _Fetch:
             self.exchanges.append(Exchange("preflight", "OPTIONS", state.url.text, preflight_headers, None))
             return self._fail("preflight", "NetworkError", None, _FIREFOX_NETWORK_ERROR, state.url.text)
         self.exchanges.append(Exchange("preflight", "OPTIONS", state.url.text, preflight_headers, response))
-        self.cookies += [CookieOutcome(_cookie_name(line), "ignored", state.url.text, None,
-                                       "a preflight never carries credentials, so its Set-Cookie is ignored")
-                         for line in _set_cookie_lines(response)]
+        self.cookies += ignored_cookies(response, state.url,
+                                        "a preflight never carries credentials, so its Set-Cookie is ignored")
 
         outcome = validate_preflight(response, origin, state.method, unsafe, self.include, self.profile)
         self.warnings += outcome.warnings
@@ -312,7 +307,7 @@ class _Fetch:
             return self._verdict("allowed", None, basic_visible_headers(response.headers), response.status, "basic")
         self.warnings += success_warnings(response, origin, self.include)
         visible = visible_headers(response.headers, self.include)
-        self.hidden_headers = _hidden_headers(response, visible)
+        self.hidden_headers = hidden_headers(response.headers, visible)
         return self._verdict("allowed", None, visible, response.status, "cors")
 
     def _fail(self, stage: str, code: str, chromium: str | None, firefox: str | None, parameter: str | None,
@@ -378,19 +373,3 @@ def _context(fetch: _Fetch, response: RecordedResponse | None) -> dict[str, obje
         "preflight_from_cache": fetch.preflight_from_cache,
     }
 
-
-def _hidden_headers(response: RecordedResponse, visible: tuple[str, ...]) -> list[str]:
-    """Return response header names script cannot read, leaving out CORS and cookie headers."""
-    names = dict.fromkeys(name.lower() for name, _ in response.headers)
-    return [name for name in names
-            if name not in visible and name not in _UNINTERESTING_HIDDEN_HEADERS
-            and not name.startswith(("access-control-", "set-cookie"))]
-
-
-def _set_cookie_lines(response: RecordedResponse) -> list[str]:
-    return [value for name, value in response.headers if name.lower() == "set-cookie"]
-
-
-def _cookie_name(line: str) -> str:
-    name, equals, _ = line.partition(";")[0].partition("=")
-    return name.strip() if equals else "(nameless)"

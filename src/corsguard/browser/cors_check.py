@@ -166,3 +166,15 @@ def visible_headers(headers: HeaderLines, credentials: bool) -> tuple[str, ...]:
 def basic_visible_headers(headers: HeaderLines) -> tuple[str, ...]:
     """Return the header names script can read on a same-origin response (all but Set-Cookie)."""
     return tuple(sorted({name.lower() for name, _ in headers} - FORBIDDEN_RESPONSE_HEADER_NAMES))
+
+
+# Response headers scripts have no use for, left out when explanations list unreadable headers.
+_UNINTERESTING_HIDDEN_HEADERS = frozenset({"vary", "connection", "keep-alive", "transfer-encoding", "server"})
+
+
+def hidden_headers(headers: HeaderLines, visible: tuple[str, ...]) -> list[str]:
+    """Return response header names script cannot read, leaving out CORS and cookie headers."""
+    names = dict.fromkeys(name.lower() for name, _ in headers)
+    return [name for name in names
+            if name not in visible and name not in _UNINTERESTING_HIDDEN_HEADERS
+            and not name.startswith(("access-control-", "set-cookie"))]

@@ -49,3 +49,15 @@ def store_response_cookies(checker: Checker, response: RecordedResponse, url: Pa
             checker.cookie_jar.store(cookie, now)
         outcomes.append(outcome)
     return outcomes
+
+
+def ignored_cookies(response: RecordedResponse, url: ParsedURL, detail: str) -> list[CookieOutcome]:
+    """Return an `ignored` outcome for each Set-Cookie of a response sent without credentials."""
+    outcomes = []
+    for name, value in response.headers:
+        if name.lower() != "set-cookie":
+            continue
+        cookie_name, equals, _ = value.partition(";")[0].partition("=")
+        label = cookie_name.strip() if equals and cookie_name.strip() else "(nameless)"
+        outcomes.append(CookieOutcome(label, "ignored", url.text, None, detail))
+    return outcomes
