@@ -60,6 +60,7 @@ class Fetch:
     mode: str = "cors"
     redirect: str = "follow"
     start: int = 0
+    delay_ms: int = 0  # pause before this call, to let a preflight cache entry expire
 
 
 @dataclass(frozen=True)
@@ -440,6 +441,19 @@ def malformed_value_behaviours() -> Iterator[Behaviour]:
     for label, headers, lines in preflight_cases:
         yield _preflighted(f"malformed-{label}", f"preflight header value: {label}", Reply(204, lines),
                            Fetch(method="PUT", headers=headers, credentials="omit"))
+
+
+def cache_expiry_behaviours() -> Iterator[Behaviour]:
+    """Two PUTs with a pause between them: the second needs a new preflight once max-age has passed."""
+    for label, max_age, delay_ms in (("expired", "1", 1300), ("still-fresh", "3", 600)):
+        yield Behaviour(
+            id=f"max-age-{label}",
+            description=f"two PUTs {delay_ms} ms apart, max-age {max_age}",
+            hops=(Hop(actual=allow((ACAO, "{origin}")),
+                      preflight=Reply(204, ((ACAO, "{origin}"), (ACAM, "PUT"), (ACMA, max_age)))),),
+            fetches=(Fetch(method="PUT", credentials="omit"),
+                     Fetch(method="PUT", credentials="omit", delay_ms=delay_ms)),
+        )
 
 
 def exposure_behaviours() -> Iterator[Behaviour]:
@@ -935,7 +949,7 @@ def behaviours() -> list[Behaviour]:
     groups = (
         origin_behaviours, credentials_behaviours, method_behaviours, header_behaviours,
         trigger_behaviours, preflight_status_behaviours, max_age_behaviours, cache_edge_behaviours,
-        malformed_value_behaviours, exposure_behaviours,
+        cache_expiry_behaviours, malformed_value_behaviours, exposure_behaviours,
         status_behaviours, redirect_behaviours, mode_behaviours, cookie_behaviours,
         cookie_edge_behaviours, opaque_origin_behaviours, cross_site_behaviours, request_header_behaviours,
         preflight_edge_behaviours, redirect_edge_behaviours, other_page_behaviours,

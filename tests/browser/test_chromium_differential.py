@@ -85,6 +85,8 @@ def _checker_run(servers: BehaviourServers, behaviour: Behaviour, transport: Any
     checker = Checker(profile=profile)
     verdicts = []
     for fetch in behaviour.fetches:
+        # The checker's preflight cache runs on the real monotonic clock, as Chromium's does.
+        time.sleep(fetch.delay_ms / 1000)
         request = FetchRequest(
             url=servers.hop_url(behaviour, fetch.start),
             origin=servers.request_origin(behaviour),

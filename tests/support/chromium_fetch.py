@@ -31,7 +31,8 @@ EVENT_TIMEOUT_SECONDS = 5.0
 BATCH_SCRIPT = """
 async (calls) => {
   const results = [];
-  for (const [url, init] of calls) {
+  for (const [url, init, delay] of calls) {
+    await new Promise((resolve) => setTimeout(resolve, delay));
     try {
       const response = await fetch(url, {...init, signal: AbortSignal.timeout(TIMEOUT_MS)});
       await response.arrayBuffer();
@@ -98,7 +99,8 @@ def _listen(cdp: Any, events: _Events) -> None:
     cdp.on("Network.responseReceivedExtraInfo", on_response_extra)
 
 
-def _fetch_init(servers: BehaviourServers, behaviour: Behaviour, index: int) -> tuple[str, dict[str, Any]]:
+def _fetch_call(servers: BehaviourServers, behaviour: Behaviour, index: int) -> list[Any]:
+    """Return the batch script's arguments for one call: URL, fetch() options, pause in ms."""
     fetch = behaviour.fetches[index]
     init: dict[str, Any] = {"method": fetch.method, "mode": fetch.mode, "credentials": fetch.credentials,
                             "redirect": fetch.redirect}
@@ -107,7 +109,7 @@ def _fetch_init(servers: BehaviourServers, behaviour: Behaviour, index: int) -> 
         init["headers"] = [[name, value] for name, value in fetch.headers]
     if fetch.method.upper() == "POST":
         init["body"] = "x"
-    return servers.hop_url(behaviour, fetch.start), init
+    return [servers.hop_url(behaviour, fetch.start), init, fetch.delay_ms]
 
 
 def _outcome(result: dict[str, Any], failure: dict[str, Any] | None, sent: bool,
@@ -146,7 +148,7 @@ def _run_page(frame: Any, servers: BehaviourServers, behaviours: list[Behaviour]
     keys = []
     for behaviour in behaviours:
         for index in range(len(behaviour.fetches)):
-            calls.append(list(_fetch_init(servers, behaviour, index)))
+            calls.append(_fetch_call(servers, behaviour, index))
             keys.append((behaviour.id, index))
     results = dict(zip(keys, frame.evaluate(BATCH_SCRIPT, calls)))
     wait(EVENT_SETTLE_MS)
