@@ -792,6 +792,11 @@ def request_header_behaviours() -> Iterator[Behaviour]:
         ("method-override-forbidden", "GET", (("X-HTTP-Method-Override", "TRACE"),)),
         ("method-override-allowed", "GET", (("X-HTTP-Method-Override", "PUT"),)),
         ("method-mixed-case-get", "Get", ()),
+        # Headers.append strips leading and trailing HTTP whitespace before the safelist check.
+        ("content-type-padded", "POST", (("Content-Type", "  text/plain \t"),)),
+        ("range-trailing-space", "GET", (("Range", "bytes=0-1 "),)),
+        ("accept-language-padded", "GET", (("Accept-Language", " en "),)),
+        ("header-name-mixed-case", "GET", (("x-FoO", "1"),)),
         ("method-lower-post", "post", (("Content-Type", "text/plain"),)),
     ]
     for label, method, headers in variants:
@@ -801,6 +806,10 @@ def request_header_behaviours() -> Iterator[Behaviour]:
             hops=(Hop(actual=allow((ACAO, "*")), preflight=deny),),
             fetches=(Fetch(method=method, headers=headers, credentials="omit"),),
         )
+    for label, headers in (("header-value-nul", (("X-Foo", "a\u0000b"),)), ("header-name-space", (("X Foo", "1"),)),
+                           ("header-value-newline", (("X-Foo", "a\nb"),))):
+        yield Behaviour(id=f"mode-{label}", description=f"fetch with an invalid header ({label}) is rejected",
+                        hops=(Hop(actual=allow((ACAO, "*"))),), fetches=(Fetch(headers=headers),))
     for label, method in (("connect", "CONNECT"), ("track", "TRACK"), ("not-a-token", "BAD METHOD")):
         yield Behaviour(id=f"mode-method-{label}", description=f"fetch with method {method!r} is rejected",
                         hops=(Hop(actual=allow((ACAO, "*"))),), fetches=(Fetch(method=method),))
