@@ -138,6 +138,7 @@ def test_cors_tainting_sticks_after_return_to_page_origin() -> None:
     assert verdict.error is not None
     assert verdict.error.chromium == "MissingAllowOriginHeader"
     assert "redirected" in verdict.explanation
+    assert "Avoid the cross-origin redirect" in verdict.fix
 
 
 @pytest.mark.parametrize("mode", ["manual", "error"])

@@ -42,6 +42,12 @@ def explain_failure(failure: CorsFailure, context: dict[str, Any]) -> tuple[str,
         explanation += " " + hint
 
     response = context.get("response")
+    if context.get("tainted") and failure.chromium is not None and "Origin" in failure.chromium:
+        fix = ("Avoid the cross-origin redirect: let the page call the final URL directly, or have the first "
+               "server fetch the resource itself. Otherwise the final server must send "
+               "`Access-Control-Allow-Origin: null` (or `*` without credentials), and `null` grants every "
+               "sandboxed page and every redirected request, so corsguard's `allow_origins` rejects it.")
+        return explanation, fix
     if failure.stage == "preflight" and isinstance(response, RecordedResponse) and _is_rejected_preflight(response):
         explanation += " " + _rejection_sentence(response, context)
         fix = info.fix.format_map(fields) + " " + _rejection_fix(context)
