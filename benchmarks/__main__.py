@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 PARTS = ("inprocess", "memory", "e2e")
@@ -27,26 +29,45 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def run_part(part: str, quick: bool, verbose: bool) -> object:
+    """Run one part in this process and return its results."""
+    if part == "inprocess":
+        from . import inprocess, report
+
+        rows = inprocess.run(quick=quick, verbose=verbose,
+                             progress=lambda line: print(line, file=sys.stderr, flush=True))
+        print(report.in_process_table(rows), flush=True)
+        return report.rows_as_records(rows)
+    if part == "memory":
+        from . import memory
+
+        return memory.run(quick=quick)
+    from . import e2e
+
+    return e2e.run(quick=quick)
+
+
+def run_part_in_child(part: str, quick: bool, verbose: bool) -> object:
+    """Run one part in a fresh Python process, so that no part measures what another left behind."""
+    with tempfile.TemporaryDirectory() as directory:
+        output = Path(directory) / "part.json"
+        command = [sys.executable, "-m", "benchmarks", "--only", part, "--json", str(output)]
+        command += ["--quick"] if quick else []
+        command += ["--verbose"] if verbose else []
+        subprocess.run(command, check=True)
+        return json.loads(output.read_text())[part]
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     parts = arguments.only or list(PARTS)
     results: dict[str, object] = {"python": sys.version.split()[0], "machine": platform.machine()}
-
-    if "inprocess" in parts:
-        from . import inprocess, report
-
-        rows = inprocess.run(quick=arguments.quick, verbose=arguments.verbose,
-                             progress=lambda line: print(line, file=sys.stderr, flush=True))
-        print(report.in_process_table(rows), flush=True)
-        results["inprocess"] = report.rows_as_records(rows)
-    if "memory" in parts:
-        from . import memory
-
-        results["memory"] = memory.run(quick=arguments.quick)
-    if "e2e" in parts:
-        from . import e2e
-
-        results["e2e"] = e2e.run(quick=arguments.quick)
+    for part in parts:
+        if len(parts) == 1:
+            results[part] = run_part(part, arguments.quick, arguments.verbose)
+        else:
+            results[part] = run_part_in_child(part, arguments.quick, arguments.verbose)
+            print(flush=True)
 
     if arguments.json is not None:
         arguments.json.write_text(json.dumps(results, indent=2) + "\n")

@@ -111,14 +111,15 @@ class AppSuspendedError(RuntimeError):
 
 def time_function(app: ASGIApp, request: Request) -> Callable[[int], float]:
     """Return a pyperf time function that runs `request` through `app` `loops` times."""
-    scope = build_scope(request)
+    scopes = [build_scope(variant) for variant in request.variants()]
+    count = len(scopes)
 
     def run(loops: int) -> float:
         copy = dict
         receive, send = _receive, _discard
         start = time.perf_counter()
-        for _ in range(loops):
-            coroutine = app(copy(scope), receive, send)
+        for index in range(loops):
+            coroutine = app(copy(scopes[index % count]), receive, send)
             try:
                 coroutine.send(None)
             except StopIteration:
@@ -137,7 +138,7 @@ def respond(app: ASGIApp, request: Request) -> tuple[int, dict[str, str]]:
     async def capture(message: Message) -> None:
         messages.append(message)
 
-    coroutine = app(build_scope(request), _receive, capture)
+    coroutine = app(build_scope(request.variants()[0]), _receive, capture)
     try:
         coroutine.send(None)
     except StopIteration:

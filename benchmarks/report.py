@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from .inprocess import Row, Timing
 
-# Below this, corsguard's added time is within the noise of the subtraction, so ratios are shown
-# against this floor and marked with "≥".
+# Below this, corsguard's added time is within the noise of the subtraction, so the ratio of total
+# times is shown instead.
 RATIO_FLOOR_SECONDS = 0.05e-6
 
 
@@ -26,15 +26,18 @@ def _format_added(timing: Timing, bare: Timing) -> str:
 
 
 def _ratio(row: Row) -> str:
+    """Return the peer's added time over corsguard's, or the ratio of totals when that is unusable.
+
+    A layer that answers a preflight itself skips the app, so its added time can be negative;
+    comparing totals is then the fair comparison, and the ratio is marked "total".
+    """
     if row.peer_timing is None:
         return "–"
     peer = _added(row.peer_timing, row.bare)
     ours = _added(row.corsguard, row.bare)
-    if peer <= 0:
-        return "–"
-    if ours < RATIO_FLOOR_SECONDS:
-        return f"≥ {peer / RATIO_FLOOR_SECONDS:,.0f}×"
-    return f"{peer / ours:,.1f}×"
+    if ours >= RATIO_FLOOR_SECONDS and peer > 0:
+        return f"{peer / ours:,.1f}×"
+    return f"{row.peer_timing.median / row.corsguard.median:,.1f}× total"
 
 
 def in_process_table(rows: Sequence[Row]) -> str:

@@ -21,6 +21,9 @@ DISALLOWED_ORIGIN = "https://evil.example.net"
 # repeats the Origin line many times.
 HOSTILE_ACRH_BYTES = 64 * 1024
 HOSTILE_ORIGIN_LINES = 1000
+# corsguard memoizes up to 4,096 decisions per policy; cycling through twice as many allowed
+# origins makes every request miss that memo, which shows the cost of matching itself.
+ROTATING_ORIGINS = 8192
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,11 @@ class OriginSet:
     def tenant_domain(self, index: int) -> str:
         return f"tenant{index}.example.com"
 
+    def allowed_origin_at(self, index: int) -> str:
+        if self.subdomains:
+            return f"https://api.{self.tenant_domain(index)}"
+        return f"https://app{index}.example.com"
+
     def patterns(self) -> list[str]:
         """Return the corsguard and Litestar form: exact origins or `https://*.domain`."""
         if self.subdomains:
@@ -51,10 +59,7 @@ class OriginSet:
 
     @property
     def allowed_origin(self) -> str:
-        last = self.count - 1
-        if self.subdomains:
-            return f"https://api.{self.tenant_domain(last)}"
-        return f"https://app{last}.example.com"
+        return self.allowed_origin_at(self.count - 1)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,16 @@ class Request:
     headers: tuple[tuple[str, str], ...] = field(default=())
     # Whether a correct layer answers with Access-Control-Allow-Origin; None skips the check.
     expect_allow_origin: bool | None = False
+    # When set, each call sends the next of these as its Origin, in turn.
+    origin_variants: tuple[str, ...] = ()
+
+    def variants(self) -> list[Request]:
+        """Return this request once per Origin variant, or just itself."""
+        if not self.origin_variants:
+            return [self]
+        others = tuple((name, value) for name, value in self.headers if name != "origin")
+        return [Request(self.name, self.method, (*others, ("origin", origin)), self.expect_allow_origin)
+                for origin in self.origin_variants]
 
 
 def standard_requests(origins: OriginSet) -> list[Request]:
@@ -73,7 +88,7 @@ def standard_requests(origins: OriginSet) -> list[Request]:
     allowed = origins.allowed_origin
     common = (("host", "api.example.com"), ("user-agent", "bench"), ("accept", "*/*"),
               ("cookie", "session=abc"))
-    return [
+    requests = [
         Request("actual, allowed origin", "GET", (*common, ("origin", allowed)), True),
         Request("actual, disallowed origin", "GET", (*common, ("origin", DISALLOWED_ORIGIN))),
         Request("no Origin", "GET", common),
@@ -84,6 +99,11 @@ def standard_requests(origins: OriginSet) -> list[Request]:
                 (*common, ("origin", DISALLOWED_ORIGIN), ("access-control-request-method", "PUT"),
                  ("access-control-request-headers", "authorization,content-type"))),
     ]
+    if origins.count >= ROTATING_ORIGINS:
+        rotating = tuple(origins.allowed_origin_at(origins.count - 1 - i) for i in range(ROTATING_ORIGINS))
+        requests.append(Request(f"actual, {ROTATING_ORIGINS:,} allowed origins in turn", "GET",
+                                (*common, ("origin", allowed)), True, rotating))
+    return requests
 
 
 def hostile_acrh_value() -> str:

@@ -140,14 +140,15 @@ def _start_response(status: str, headers: list[tuple[str, str]], exc_info: Any =
 
 def time_function(app: WSGIApp, request: Request) -> Callable[[int], float]:
     """Return a pyperf time function that runs `request` through `app` `loops` times."""
-    environ = build_environ(request)
+    environs = [build_environ(variant) for variant in request.variants()]
+    count = len(environs)
 
     def run(loops: int) -> float:
         copy = dict
         start_response = _start_response
         start = time.perf_counter()
-        for _ in range(loops):
-            body = app(copy(environ), start_response)
+        for index in range(loops):
+            body = app(copy(environs[index % count]), start_response)
             for _chunk in body:
                 pass
             close = getattr(body, "close", None)
@@ -166,7 +167,7 @@ def respond(app: WSGIApp, request: Request) -> tuple[int, dict[str, str]]:
         captured.append((status, headers))
         return None
 
-    body = app(build_environ(request), start_response)
+    body = app(build_environ(request.variants()[0]), start_response)
     for _chunk in body:
         pass
     close = getattr(body, "close", None)

@@ -48,8 +48,11 @@ class OriginMatcher:
                 exact.add(pattern.text)
         self._exact = frozenset(exact)
         self._any_port = frozenset(any_port)
-        # Parent domain -> the (scheme, port text) pairs allowed on its subdomains.
-        self._subdomains = {parent: frozenset(keys) for parent, keys in subdomains.items()}
+        # Parent domain -> the (scheme, port text) pairs allowed on its subdomains. Most parents
+        # share the same pairs, so equal sets are stored once.
+        shared: dict[frozenset[tuple[str, str]], frozenset[tuple[str, str]]] = {}
+        self._subdomains = {parent: shared.setdefault(frozenset(keys), frozenset(keys))
+                            for parent, keys in subdomains.items()}
         self.has_patterns = bool(any_port or subdomains)
 
     def __len__(self) -> int:
