@@ -8,7 +8,8 @@ from typing import Any
 
 from corsguard.browser import Checker, FetchRequest, RecordedResponse, RecordedTransport, Verdict
 
-CONFORMANCE_DIR = Path(__file__).resolve().parents[3] / "shared" / "conformance"
+from ..conformance import CONFORMANCE_DIR
+
 BROWSER_CASES = CONFORMANCE_DIR / "browser-cases.jsonl"
 BUG_CASES = CONFORMANCE_DIR / "bug-cases.jsonl"
 
