@@ -699,6 +699,11 @@ def cookie_edge_behaviours() -> Iterator[Behaviour]:
     yield set_then_echo("domain-localhost-cross-site", "a cross-site page's fetch sets Domain=localhost",
                         "{cookie}=1; Domain=localhost", page=CROSS_SITE)
     yield Behaviour(
+        "cookie-set-on-redirect-omit", "Set-Cookie on a redirect response to a request without credentials",
+        (Hop(actual=_redirect(302, "{hop1}", (ACAO, "*"), ("Set-Cookie", "{cookie}=1; Path=/"))),
+         Hop(actual=allow((ACAO, "*")))),
+        (Fetch(credentials="omit"),), tags=cookies)
+    yield Behaviour(
         "cookie-set-on-preflight", "Set-Cookie on a preflight response is ignored",
         (Hop(actual=Reply(200, grant), preflight=Reply(204, grant + ((ACAM, "PUT"), ("Set-Cookie", "{cookie}=1")))),
          _cookie_echo()),
