@@ -232,15 +232,21 @@ def test_broken_optional_command_is_one_line(monkeypatch: pytest.MonkeyPatch) ->
 # --- verdicts, exit statuses and output formats against a loopback server -----------------------
 
 
+COOKIES_SEEN: list[tuple[str, str | None]] = []
+
+
 def probe_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     """Allow FRONTEND with credentials on /data; /redirect sends a CORS-approved 302.
 
-    The redirect goes to the URL in the query string, or to /data without one.
+    The redirect goes to the URL in the query string, or to /data without one, and sets a cookie.
+    Every request's path and Cookie header go to COOKIES_SEEN.
     """
+    COOKIES_SEEN.append((environ["PATH_INFO"], environ.get("HTTP_COOKIE")))
     if environ["PATH_INFO"] == "/redirect":
         location = urllib.parse.unquote(environ["QUERY_STRING"]) or "/data"
         start_response("302 Found", [("Location", location), ("Access-Control-Allow-Origin", FRONTEND),
-                                     ("Access-Control-Allow-Credentials", "true"), ("Content-Length", "0")])
+                                     ("Access-Control-Allow-Credentials", "true"), ("Content-Length", "0"),
+                                     ("Set-Cookie", "tracker=1; Path=/")])
         return [b""]
     body = b'{"ok": true}'
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
@@ -339,6 +345,14 @@ def test_cross_origin_redirect_removes_authorization(probe_url: str) -> None:
     final_request = lines[lines.index(f"Step 3: actual  GET {other}/data  -> 200") + 1:]
     assert "  > origin: null" in final_request
     assert not any("Authorization" in line for line in final_request if line.startswith("  >"))
+
+
+@pytest.mark.server
+def test_http_client_keeps_no_cookies(probe_url: str) -> None:
+    COOKIES_SEEN.clear()
+    status, _ = check_json(f"{probe_url}/redirect", "--origin", FRONTEND, "--credentials", "omit")
+    assert status == 0
+    assert COOKIES_SEEN == [("/redirect", None), ("/data", None)]
 
 
 @pytest.mark.server

@@ -111,14 +111,19 @@ def run_check(request: FetchRequest, profile: str, timeout: float) -> Verdict:
 
 
 def make_client(timeout: float) -> httpx.Client:
-    """Build the httpx client: no redirects followed, and loopback hosts never sent through a proxy.
+    """Build the httpx client that sends exactly the checker's requests.
 
-    Proxies from the environment apply to other hosts. Browsers bypass proxies for loopback too.
+    It follows no redirects and stores no cookies, because the checker decides both as a browser
+    would; httpx's default cookie jar would add a `Cookie` header the browser never sends. Loopback
+    hosts never go through a proxy, as in browsers; other hosts use the environment's proxies.
     """
+    import http.cookiejar
+
     import httpx
 
+    no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     direct = {f"all://{host}": httpx.HTTPTransport() for host in LOOPBACK_HOSTS}
-    return httpx.Client(timeout=timeout, follow_redirects=False, mounts=direct)
+    return httpx.Client(timeout=timeout, follow_redirects=False, mounts=direct, cookies=no_cookies)
 
 
 class FailureRecordingTransport:
