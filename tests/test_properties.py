@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,8 @@ from corsguard import Policy, RequestKind, parse_origin
 from corsguard.config import ConfigError
 from corsguard.origin import parse_pattern
 from corsguard.policy import parse_request_headers
+
+pytestmark = pytest.mark.filterwarnings("ignore::corsguard.ConfigWarning")
 
 LABEL = st.text(alphabet=string.ascii_lowercase + string.digits, min_size=1, max_size=8).filter(
     lambda label: not label[0].isdigit())
