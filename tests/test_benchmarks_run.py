@@ -53,3 +53,21 @@ Requests/sec:   7740.12
     assert parsed["p50_ms"] == 1.86
     assert parsed["p99_ms"] == 0.812
     assert parsed["non_2xx"] == 0
+
+
+def test_rotating_origins_reach_the_app() -> None:
+    from benchmarks import asgi_stacks
+    from benchmarks.scenarios import OriginSet, Request
+
+    origins = OriginSet(3, False)
+    request = Request("rotating", "GET", (("origin", origins.allowed_origin),), True,
+                      tuple(origins.allowed_origin_at(i) for i in range(3)))
+    seen = [dict(variant.headers)["origin"] for variant in request.variants()]
+    assert seen == [origins.allowed_origin_at(i) for i in range(3)]
+
+    app = asgi_stacks.corsguard_layer(asgi_stacks.bare_app, origins)
+    assert asgi_stacks.time_function(app, request)(6) > 0
+    for variant in request.variants():
+        status, headers = asgi_stacks.respond(app, variant)
+        assert status == 200
+        assert headers["access-control-allow-origin"] == dict(variant.headers)["origin"]
