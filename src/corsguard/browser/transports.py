@@ -37,10 +37,16 @@ class HTTPTransport:
     """Send requests over the network with httpx; redirects are returned, never followed."""
 
     def __init__(self, client: httpx.Client | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        import http.cookiejar
+
         import httpx
 
+        # httpx's default cookie jar would store Set-Cookie and send it on later requests; the
+        # checker decides which cookies a browser sends, so the default client keeps none.
+        no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(timeout=timeout, follow_redirects=False)
+        self._client = client if client is not None else httpx.Client(
+            timeout=timeout, follow_redirects=False, cookies=no_cookies)
 
     def send(self, method: str, url: str, headers: HeaderLines) -> RecordedResponse:
         import httpx
