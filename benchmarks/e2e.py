@@ -1,7 +1,8 @@
 """End to end: uvicorn on 127.0.0.1 serving the same app behind corsguard and behind Starlette.
 
-The server runs in this process (one uvicorn worker in a thread, as `corsguard.servers.serve_asgi`
-starts it); the load comes from a second process, wrk (Debian package `wrk`), over loopback. wrk
+The server runs in this process, as one uvicorn worker in a thread started by
+`corsguard.servers.serve_asgi`. The load comes from a second process, wrk (Debian package `wrk`),
+over loopback. wrk
 keeps a fixed number of connections busy for a fixed time and reports requests per second and
 latency percentiles.
 """
@@ -22,7 +23,7 @@ from .scenarios import OriginSet
 
 CONNECTIONS = 16
 THREADS = 1
-# Each server is loaded ROUNDS times, in turns with the others, for SECONDS_PER_ROUND each; the
+# Each server is loaded ROUNDS times, in turns with the others, for SECONDS_PER_ROUND each. The
 # round with the median rate is reported, so a burst of load from elsewhere does not pick a winner.
 ROUNDS = 3
 SECONDS_PER_ROUND = 5

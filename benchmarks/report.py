@@ -28,8 +28,8 @@ def _format_added(timing: Timing, bare: Timing) -> str:
 def _ratio(row: Row) -> str:
     """Return the peer's added time over corsguard's, or the ratio of totals when that is unusable.
 
-    A layer that answers a preflight itself skips the app, so its added time can be negative;
-    comparing totals is then the fair comparison, and the ratio is marked "total".
+    A layer that responds to a preflight itself skips the app, so its added time can be negative.
+    Comparing totals is then the fair comparison, and the ratio is marked "total".
     """
     if row.peer_timing is None:
         return "–"

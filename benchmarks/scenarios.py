@@ -21,7 +21,7 @@ DISALLOWED_ORIGIN = "https://evil.example.net"
 # repeats the Origin line many times.
 HOSTILE_ACRH_BYTES = 64 * 1024
 HOSTILE_ORIGIN_LINES = 1000
-# corsguard memoizes up to 4,096 decisions per policy; cycling through twice as many allowed
+# corsguard memoizes up to 4,096 decisions per policy. Cycling through twice as many allowed
 # origins makes every request miss that memo, which shows the cost of matching itself.
 ROTATING_ORIGINS = 8192
 
@@ -69,7 +69,7 @@ class Request:
     name: str
     method: str
     headers: tuple[tuple[str, str], ...] = field(default=())
-    # Whether a correct layer answers with Access-Control-Allow-Origin; None skips the check.
+    # Whether a correct layer responds with Access-Control-Allow-Origin. None skips the check.
     expect_allow_origin: bool | None = False
     # When set, each call sends the next of these as its Origin, in turn.
     origin_variants: tuple[str, ...] = ()

@@ -21,7 +21,7 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """Answer every request with 200 and a two-byte body: the app the framework-free layer wraps."""
+    """Respond to every request with 200 and a two-byte body: the app the framework-free layer wraps."""
     start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", "2")])
     return [b"ok"]
 

@@ -1,8 +1,8 @@
 """The benchmark scripts still run: `python -m benchmarks --quick` on every stack.
 
 No timing is asserted here; `--quick` takes one value per timing, so its numbers mean nothing.
-What is checked is that every stack builds, answers each request as configured, and that the table
-and the JSON file come out.
+The test checks that every stack builds and responds to each request as configured, and that the
+table and the JSON file are written.
 """
 
 from __future__ import annotations

@@ -49,9 +49,9 @@ def apply_to_str_headers(headers: list[tuple[str, str]], cors: tuple[Header, ...
 class StrHeaderPlan:
     """A decision's response headers as WSGI `(str, str)` pairs, built once per decision object.
 
-    `tail` holds the CORS headers followed by `Vary: <names>`. It is appended as is when no
-    response header name has the length of one of those names, a test that needs no lower-casing;
-    otherwise `apply_to_str_headers` replaces and merges by name.
+    `tail` contains the CORS headers followed by `Vary: <names>`. It is appended as is when no
+    response header name has the length of one of those names, a test that needs no lower-casing.
+    Otherwise `apply_to_str_headers` replaces and merges by name.
     """
 
     __slots__ = ("conflict_lengths", "decision", "tail")

@@ -84,9 +84,8 @@ def apply_decision(raw_headers: list[tuple[bytes, bytes]], decision: Decision) -
 class EncodedDecision:
     """A decision's response headers as ASGI bytes, built once per decision object.
 
-    `tail` holds the CORS headers followed by `vary: <names>`: appended as is when the app's
-    response has none of those headers, which `conflict_lengths` rules out for most names
-    without lower-casing them.
+    `tail` contains the CORS headers followed by `vary: <names>`. It is appended as is unless a
+    response header name has the length of one of those names, a test that needs no lower-casing.
     """
 
     __slots__ = ("conflict_lengths", "decision", "preflight_headers", "tail")
