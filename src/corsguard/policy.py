@@ -236,27 +236,25 @@ class Policy:
         key = (origin, request_method, request_headers, private_network)
         if request_headers is not None and len(request_headers) > MEMO_MAX_REQUEST_HEADERS_LENGTH:
             # Hashing a long value for the memo would cost more than deciding.
-            return self._decide_preflight_memoized(key, predicate_allows)
+            return self._decide_and_remember_preflight(key, predicate_allows)
         decision = self._preflight_memo.get(key)
         if decision is None or (predicate_allows and not decision.allowed):
-            decision = self._decide_preflight_memoized(key, predicate_allows)
+            decision = self._decide_and_remember_preflight(key, predicate_allows)
         return decision
 
     def _decide_actual(self, origin: str, predicate_allows: bool) -> Decision:
-        if self._any_origin or self._matcher.matches(origin):
-            decision = Decision(RequestKind.ACTUAL, True,
-                                (("Access-Control-Allow-Origin", origin), *self._actual_tail),
-                                _VARY_ORIGIN)
-        elif predicate_allows:
-            return Decision(RequestKind.ACTUAL, True,
+        configured = self._any_origin or self._matcher.matches(origin)
+        if not (configured or predicate_allows):
+            _remember(self._actual_memo, origin, self._refused_actual)
+            return self._refused_actual
+        decision = Decision(RequestKind.ACTUAL, True,
                             (("Access-Control-Allow-Origin", origin), *self._actual_tail), _VARY_ORIGIN)
-        else:
-            decision = self._refused_actual
-        # What the configuration alone decided is memoized; a predicate may answer differently later.
-        _remember(self._actual_memo, origin, decision)
+        # Only what the configuration alone allows is memoized, because a predicate may change.
+        if configured:
+            _remember(self._actual_memo, origin, decision)
         return decision
 
-    def _decide_preflight_memoized(self, key: tuple[str, str, str | None, str | None],
+    def _decide_and_remember_preflight(self, key: tuple[str, str, str | None, str | None],
                                    predicate_allows: bool) -> Decision:
         origin, request_method, request_headers, private_network = key
         configured = self._any_origin or self._matcher.matches(origin)
