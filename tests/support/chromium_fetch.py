@@ -80,7 +80,9 @@ def _listen(cdp: Any, events: _Events) -> None:
     def on_request(event: dict[str, Any]) -> None:
         request = event["request"]
         match = CASE_PATH.search(request["url"])
-        if match is None or request["method"] == "OPTIONS" or event.get("redirectResponse"):
+        # Preflights are separate DevTools requests whose initiator type is "preflight".
+        is_preflight = (event.get("initiator") or {}).get("type") == "preflight"
+        if match is None or is_preflight or event.get("redirectResponse"):
             return
         order = events.request_order[match.group("id")]
         if event["requestId"] not in order:
