@@ -1,0 +1,1 @@
+"""Groups of generated server behaviours, joined in order by `tests.browser.generator.behaviours()`."""
