@@ -12,6 +12,11 @@ def data(request: Request) -> dict[str, str | None]:
     return {"session": request.cookies.get("sessionId")}
 
 
+@api.put("/data")
+def replace_data(request: Request) -> dict[str, str | None]:
+    return {"session": request.cookies.get("sessionId"), "replaced": "yes"}
+
+
 # Wrap the whole app, so that preflights are answered before any authentication runs and
 # error responses (500 included) carry CORS headers too.
 app = CORSMiddleware(

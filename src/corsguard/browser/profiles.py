@@ -72,7 +72,7 @@ CHROMIUM = Profile(
     authorization_under_wildcard=True,
     chromium_safelist_extras=True,
     forbids_user_agent=True,
-    # NOTE: observed in Chromium 156 from a sandboxed iframe (with credentials "include", not with
+    # NOTE: observed in Chromium 150 from a sandboxed iframe (with credentials "include", not with
     # "omit" or the default); the rule behind it is not known.
     null_origin_on_credentialed_no_cors=True,
     merge_duplicate_request_headers=True,
@@ -82,7 +82,7 @@ CHROMIUM = Profile(
     # services/network/public/cpp/cors/preflight_cache.cc: one result per key, keys under 1024 bytes.
     cache_replaces_entries=True,
     max_cached_url_length=1024,
-    # Observed in Chromium 156: a later request reuses the entry after a failed actual response.
+    # Observed in Chromium 150: a later request reuses the entry after a failed actual response.
     failed_response_clears_cache=False,
     third_party_cookies="block",
     same_site_lax_by_default=True,
