@@ -135,7 +135,7 @@ def test_har_all_allowed_exits_zero(tmp_path: Path) -> None:
     result = run_explain(str(path))
 
     assert result.exit_code == 0, result.output
-    assert "1 cross-origin fetches: 1 allowed" in result.output
+    assert "1 cross-origin fetch: 1 allowed" in result.output
 
 
 def test_orphan_preflight_rebuilds_fetch() -> None:

@@ -371,5 +371,7 @@ def _context(fetch: _Fetch, response: RecordedResponse | None) -> dict[str, obje
         "hidden_headers": fetch.hidden_headers,
         "preflight_sent": fetch.preflight_needed,
         "preflight_from_cache": fetch.preflight_from_cache,
+        "credentials_attached": fetch.credentials["actual"],
+        "cookies_sent": any(outcome.action == "sent" for outcome in fetch.cookies),
     }
 

@@ -168,9 +168,8 @@ def explain_success(verdict: str, context: dict[str, Any]) -> tuple[str, str]:
         explanation = ("The server responded with a redirect and the request used `redirect: \"manual\"`, so "
                        "the page gets an opaque-redirect response (status 0) and cannot read where it points.")
         return explanation, ""
-    credentials = "with cookies" if context.get("credentials") == "include" else "without cookies"
     explanation = (f"Allowed: the page at {context['page_origin']} can read the response of "
-                   f"{context['method']} {context['url']} ({credentials}).")
+                   f"{context['method']} {context['url']} ({_credentials_phrase(context)}).")
     if context.get("preflight_from_cache"):
         explanation += " A cached preflight result covered the request, so no preflight was sent."
     elif context.get("preflight_sent"):
@@ -182,6 +181,15 @@ def explain_success(verdict: str, context: dict[str, Any]) -> tuple[str, str]:
         explanation += (f" Script cannot read {listed}: list {pronoun} in `Access-Control-Expose-Headers` "
                         f"(corsguard's `expose_headers`) to make {pronoun} readable.")
     return explanation, ""
+
+
+def _credentials_phrase(context: dict[str, Any]) -> str:
+    """Say whether the request went with cookies, with credentials but no cookie, or without either."""
+    if context.get("cookies_sent"):
+        return "with cookies"
+    if context.get("credentials_attached"):
+        return f"with credentials: credentials mode {context.get('credentials')}, but no cookie was sent"
+    return "without credentials"
 
 
 def success_warnings(response: RecordedResponse, origin: str, credentials: bool) -> list[str]:

@@ -1,4 +1,4 @@
-"""The `corsguard` command line: `check`, `demo`, and `explain` when it is installed.
+"""The `corsguard` command line: `check`, `demo` and `explain`.
 
 Exit statuses shared by every command: 0 success (or an allowed request), 1 a blocked request,
 2 a usage, input, network or output error (stdout closed early), 3 an internal error, 130 an
@@ -20,11 +20,11 @@ from .. import __version__
 from .check import check as check_command
 from .demo import demo as demo_command
 from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, CLIError
+from .explain import explain as explain_command
 
 # Commands whose modules other parts of corsguard provide. The group lists them only when the
 # module exists, so the rest of the command line works while they are missing.
 OPTIONAL_COMMANDS = {
-    "explain": "corsguard.cli.explain",
     "audit": "corsguard.cli.audit",
 }
 
@@ -104,5 +104,6 @@ def main() -> None:
 
 main.add_command(check_command)
 main.add_command(demo_command)
+main.add_command(explain_command)
 
 __all__ = ["main"]

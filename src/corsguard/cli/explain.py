@@ -172,7 +172,8 @@ def _detail_lines(number: int, result: RecordedVerdict) -> list[str]:
 def _counts(results: list[RecordedVerdict]) -> str:
     counts = Counter(result.outcome for result in results)
     parts = [f"{count} {outcome}" for outcome, count in sorted(counts.items())]
-    return f"{len(results)} cross-origin fetches: " + (", ".join(parts) if parts else "none")
+    noun = "cross-origin fetch" if len(results) == 1 else "cross-origin fetches"
+    return f"{len(results)} {noun}: " + (", ".join(parts) if parts else "none")
 
 
 def _plain_report(results: list[RecordedVerdict], profile: str, verbose: bool) -> str:

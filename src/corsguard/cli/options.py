@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.parse
 
 from ..fetch import is_token
-from ..origin import parse_origin
+from ..origin import is_loopback_host, parse_origin
 from .errors import CLIError
 
 # Characters RFC 6265 (section 4.1.1) allows in a cookie value: visible ASCII except
@@ -15,7 +15,7 @@ _HTTP_WHITESPACE = " \t"
 
 
 def parse_url(text: str) -> str:
-    """Return `text` if it is an absolute URL with a scheme and a host, else raise CLIError."""
+    """Return `text` if it is an absolute http or https URL with a host, else raise CLIError."""
     if not text or any(ch.isspace() for ch in text):
         raise CLIError(f"invalid URL {text!r}: it is empty or contains whitespace")
     try:
@@ -23,9 +23,46 @@ def parse_url(text: str) -> str:
         parts.port  # noqa: B018 - reading .port validates it and raises ValueError when it is bad
     except ValueError as exc:
         raise CLIError(f"invalid URL {text!r}: {exc}") from None
+    scheme = _typed_scheme(text)
+    suggestion = _suggest_url(text, scheme)
+    hint = f"; did you mean {suggestion}?" if suggestion else ""
+    if scheme is not None and scheme.lower() not in ("http", "https"):
+        raise CLIError(f"invalid URL {text!r}: the scheme {scheme!r} is not http or https{hint}")
     if not parts.scheme or not parts.netloc or not parts.hostname:
-        raise CLIError(f"invalid URL {text!r}: expected an absolute URL such as http://127.0.0.1:8000/data")
+        raise CLIError(f"invalid URL {text!r}: expected an absolute URL such as http://127.0.0.1:8000/data{hint}")
     return text
+
+
+def _typed_scheme(text: str) -> str | None:
+    """Return the scheme `text` starts with, or None when the text before ":" is a host and port."""
+    scheme, colon, rest = text.partition(":")
+    if not colon or not scheme[:1].isalpha() or any(not (ch.isalnum() or ch in "+-.") for ch in scheme):
+        return None
+    port = rest.split("/", 1)[0]
+    if port.isdigit() and not rest.startswith("/"):
+        return None  # "localhost:8000/data" names a host and a port, not a scheme
+    return scheme
+
+
+def _suggest_url(text: str, scheme: str | None) -> str | None:
+    """Suggest the http:// or https:// URL that a URL with a missing or mistyped scheme stands for."""
+    if scheme is None:
+        if text.startswith("/") and not text.startswith("//"):
+            return None  # a bare path names no host
+        rest, secure = text, False
+    elif not set(scheme.lower()) <= set("htps") or "p" not in scheme.lower():
+        return None  # another scheme such as ftp or data, not a typo of http
+    else:
+        rest, secure = text[len(scheme) + 1:], scheme.lower().endswith("s")
+    candidate = ("https://" if secure else "http://") + rest.lstrip("/")
+    if candidate == text:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(candidate)
+        parts.port  # noqa: B018 - reading .port validates it
+    except ValueError:
+        return None
+    return candidate if parts.hostname else None
 
 
 def parse_origin_option(text: str) -> str:
@@ -46,6 +83,10 @@ def _suggest_origin(text: str) -> str | None:
         port = parts.port
     except ValueError:
         return None
+    if "://" not in text:
+        # "localhost:5173" or "app.example.com": the scheme is missing. Local development
+        # servers mostly use http, other hosts mostly https.
+        return _suggest_origin_without_scheme(text.strip())
     if not parts.scheme or not parts.hostname:
         return None
     scheme = parts.scheme.lower()
@@ -55,6 +96,18 @@ def _suggest_origin(text: str) -> str | None:
     default_port = {"http": 80, "https": 443}.get(scheme)
     candidate = f"{scheme}://{host}" if port in (None, default_port) else f"{scheme}://{host}:{port}"
     return candidate if parse_origin(candidate) is not None else None
+
+
+def _suggest_origin_without_scheme(text: str) -> str | None:
+    try:
+        host = urllib.parse.urlsplit(f"http://{text}").hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    scheme = "http" if is_loopback_host(host) else "https"
+    candidate = _suggest_origin(f"{scheme}://{text}")
+    return candidate if candidate != text else None
 
 
 def parse_header(text: str) -> tuple[str, str]:
