@@ -98,7 +98,10 @@ def test_origin_accepts_serialized_origins(origin: str) -> None:
         ("http://127.0.0.1:5173/", "http://127.0.0.1:5173"),
         ("HTTPS://App.Example.com", "https://app.example.com"),
         ("https://app.example.com:443/login", "https://app.example.com"),
-        ("app.example.com", None),
+        ("app.example.com", "https://app.example.com"),
+        ("localhost:5173", "http://localhost:5173"),
+        ("127.0.0.1:5173/", "http://127.0.0.1:5173"),
+        ("app example", None),
     ],
 )
 def test_origin_rejects_non_serialized(text: str, suggestion: str | None) -> None:
@@ -116,6 +119,31 @@ def test_origin_rejects_non_serialized(text: str, suggestion: str | None) -> Non
 def test_url_rejects_non_absolute(url: str) -> None:
     with pytest.raises(CLIError, match="invalid URL"):
         parse_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("htp:/127.0.0.1/data", "the scheme 'htp' is not http or https; did you mean http://127.0.0.1/data?"),
+        ("htps://127.0.0.1/data", "the scheme 'htps' is not http or https; did you mean https://127.0.0.1/data?"),
+        ("ftp://127.0.0.1/data", "the scheme 'ftp' is not http or https"),
+        ("http:/127.0.0.1/data", ("expected an absolute URL such as http://127.0.0.1:8000/data; "
+                                 "did you mean http://127.0.0.1/data?")),
+        ("localhost:8000/data", "did you mean http://localhost:8000/data?"),
+    ],
+)
+def test_url_scheme_errors_suggest_fix(url: str, message: str) -> None:
+    with pytest.raises(CLIError) as raised:
+        parse_url(url)
+    assert raised.value.message.startswith(f"invalid URL {url!r}: ")
+    assert raised.value.message.endswith(message)
+
+
+def test_url_without_typo_gets_no_suggestion() -> None:
+    for url in ("ftp://127.0.0.1/data", "data:text/plain,hi", "/data"):
+        with pytest.raises(CLIError) as raised:
+            parse_url(url)
+        assert "did you mean" not in raised.value.message
 
 
 def test_method_keeps_case() -> None:
@@ -218,15 +246,15 @@ def test_internal_error_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_missing_optional_command_is_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(OPTIONAL_COMMANDS, "explain", "corsguard.cli.no_such_module")
-    assert "explain" not in invoke("--help").output
-    assert invoke("explain").exit_code == 2
+    monkeypatch.setitem(OPTIONAL_COMMANDS, "audit", "corsguard.cli.no_such_module")
+    assert "audit" not in invoke("--help").output
+    assert invoke("audit").exit_code == 2
 
 
 def test_broken_optional_command_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(OPTIONAL_COMMANDS, "explain", "corsguard.cli.errors")
-    result = invoke("explain")
-    assert_one_line_error(result, "the explain command failed to load")
+    monkeypatch.setitem(OPTIONAL_COMMANDS, "audit", "corsguard.cli.errors")
+    result = invoke("audit")
+    assert_one_line_error(result, "the audit command failed to load")
 
 
 # --- verdicts, exit statuses and output formats against a loopback server -----------------------
@@ -356,6 +384,21 @@ def test_http_client_keeps_no_cookies(probe_url: str) -> None:
 
 
 @pytest.mark.server
+@pytest.mark.parametrize(
+    ("options", "phrase"),
+    [
+        (["--credentials", "include", "--cookie", "sid=1"], "(with cookies)"),
+        (["--credentials", "include"], "(with credentials: credentials mode include, but no cookie was sent)"),
+        (["--credentials", "same-origin", "--cookie", "sid=1"], "(without credentials)"),
+    ],
+)
+def test_allowed_explanation_names_credentials(probe_url: str, options: list[str], phrase: str) -> None:
+    status, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND, *options)
+    assert status == 0
+    assert phrase in verdict["explanation"]
+
+
+@pytest.mark.server
 def test_redirect_manual_exits_zero(probe_url: str) -> None:
     status, verdict = check_json(f"{probe_url}/redirect", "--origin", FRONTEND, "--redirect", "manual")
     assert status == 0
@@ -390,6 +433,13 @@ def test_method_put_is_normalized(probe_url: str) -> None:
     status, verdict = check_json(f"{probe_url}/data", "--origin", FRONTEND, "--method", "put")
     assert status == 0
     assert dict(verdict["preflight_request"])["access-control-request-method"] == "PUT"
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(("typed", "headline"), [("put", "ALLOWED  PUT "), ("patch", "BLOCKED  patch ")])
+def test_headline_shows_sent_method(probe_url: str, typed: str, headline: str) -> None:
+    result = invoke("check", f"{probe_url}/data", "--origin", FRONTEND, "--method", typed, "--no-diagnose")
+    assert result.output.startswith(headline), result.output
 
 
 @pytest.mark.server

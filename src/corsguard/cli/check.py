@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
+from .diagnose import Diagnosis, diagnose_preflight, refused_preflight
 from .errors import EXIT_BLOCKED, EXIT_OK, CLIError
 from .options import parse_cookie, parse_header, parse_method, parse_origin_option, parse_url
 from .render import build_blocks, render_plain, render_rich
@@ -31,7 +32,9 @@ RESOLVING_VERDICTS = frozenset({"allowed", "opaque", "opaqueredirect"})
 @click.argument("url")
 @click.option("--origin", "-o", required=True, metavar="ORIGIN",
               help="Origin of the page that sends the request, e.g. https://app.example.com, or null.")
-@click.option("--method", "-X", default="GET", show_default=True, help="Request method, case-sensitive.")
+@click.option("--method", "-X", default="GET", show_default=True,
+              help="Request method. fetch() upper-cases DELETE, GET, HEAD, OPTIONS, POST and PUT; "
+                   "other methods are case-sensitive.")
 @click.option("--header", "-H", "headers", multiple=True, metavar="'NAME: VALUE'",
               help="Request header that script sets. Repeat for more headers.")
 @click.option("--credentials", type=click.Choice(["omit", "same-origin", "include"]), default="same-origin",
@@ -47,9 +50,13 @@ RESOLVING_VERDICTS = frozenset({"allowed", "opaque", "opaqueredirect"})
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT_SECONDS,
               metavar="SECONDS",
               show_default=True, help="Seconds to wait for each connection and response.")
+@click.option("--diagnose/--no-diagnose", default=True, show_default=True,
+              help="When the server refuses a preflight without any CORS header, send it follow-up "
+                   "preflights to find whether the origin, the method or a request header is refused.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 def check(url: str, origin: str, method: str, headers: tuple[str, ...], credentials: str, profile: str,
-          mode: str, redirect: str, cookies: tuple[str, ...], timeout: float, as_json: bool) -> None:
+          mode: str, redirect: str, cookies: tuple[str, ...], timeout: float, diagnose: bool,
+          as_json: bool) -> None:
     """Send URL the requests a browser would send from ORIGIN and print the browser's verdict.
 
     Sends the preflight when a browser would, then the actual request, handles
@@ -57,6 +64,11 @@ def check(url: str, origin: str, method: str, headers: tuple[str, ...], credenti
     Prints whether script may read the response, the failing stage with the
     Chromium and Firefox error ids, each exchange, the headers script can read,
     and how to fix the server.
+
+    When the server refuses the preflight with no CORS header at all, check
+    sends up to 2 + (number of requested headers) preflights of its own, each
+    differing in one element. It then names the refused origin, method or
+    header. --no-diagnose turns this off.
 
     \b
     Exit status: 0 when fetch() resolves (allowed, or an opaque response in
@@ -70,11 +82,14 @@ def check(url: str, origin: str, method: str, headers: tuple[str, ...], credenti
     """
     request = build_request(url, origin, method, headers, credentials, mode, redirect, cookies)
     verdict = run_check(request, profile, timeout)
+    diagnosis = run_diagnosis(request, verdict, timeout) if diagnose else None
 
     if as_json:
-        click.echo(json.dumps(verdict.to_dict(), indent=2, sort_keys=False))
+        document = verdict.to_dict()
+        document["diagnosis"] = None if diagnosis is None else diagnosis.to_dict()
+        click.echo(json.dumps(document, indent=2, sort_keys=False))
     else:
-        print_verdict(request, verdict)
+        print_verdict(request, verdict, diagnosis)
 
     click.get_current_context().exit(EXIT_OK if verdict.verdict in RESOLVING_VERDICTS else EXIT_BLOCKED)
 
@@ -108,6 +123,20 @@ def run_check(request: FetchRequest, profile: str, timeout: float) -> Verdict:
     if transport.failure is not None:
         raise CLIError(_describe_failure(transport.failure, timeout))
     return verdict
+
+
+def run_diagnosis(request: FetchRequest, verdict: Verdict, timeout: float) -> Diagnosis | None:
+    """Probe which element a refused preflight fails on; None unless the verdict is that case.
+
+    A probe that gets no response ends the diagnosis and is reported in it, because the verdict
+    itself is already complete.
+    """
+    from ..browser import HTTPTransport
+
+    if refused_preflight(verdict) is not None:
+        with make_client(timeout) as client:
+            return diagnose_preflight(request, verdict, HTTPTransport(client))
+    return None
 
 
 def make_client(timeout: float) -> httpx.Client:
@@ -152,9 +181,9 @@ def _describe_failure(failure: TransportError, timeout: float) -> str:
     return f"network error: {failure}"
 
 
-def print_verdict(request: FetchRequest, verdict: Verdict) -> None:
-    """Print the verdict with rich on a terminal, as plain text otherwise."""
-    blocks = build_blocks(request, verdict)
+def print_verdict(request: FetchRequest, verdict: Verdict, diagnosis: Diagnosis | None = None) -> None:
+    """Print the verdict and any diagnosis with rich on a terminal, as plain text otherwise."""
+    blocks = build_blocks(request, verdict, diagnosis)
     console = Console(highlight=False)
     if console.is_terminal:
         render_rich(blocks, console)

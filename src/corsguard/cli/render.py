@@ -13,8 +13,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..fetch import ACRH, ACRM, normalize_method
+from .diagnose import NOTE as DIAGNOSIS_NOTE
+
 if TYPE_CHECKING:
     from ..browser import CookieOutcome, CorsFailure, Exchange, FetchRequest, Verdict
+    from .diagnose import Diagnosis, Probe
 
 # Response headers worth showing in the step-by-step view; `--json` carries all of them.
 _SHOWN_RESPONSE_HEADERS = frozenset({"vary", "location", "set-cookie", "content-type"})
@@ -63,13 +67,35 @@ class Paragraph:
     text: str
 
 
-Block = Headline | Fields | Steps | Items | Paragraph
+@dataclass(frozen=True, slots=True)
+class ProbeLine:
+    number: int
+    purpose: str
+    url: str
+    varied: tuple[tuple[str, str], ...]  # the ACRM and ACRH lines, the only ones that differ
+    outcome: str
 
 
-def build_blocks(request: FetchRequest, verdict: Verdict) -> list[Block]:
-    """Describe a verdict as blocks: headline, error ids, exchanges, exposure, cookies, reason."""
+@dataclass(frozen=True, slots=True)
+class Probes:
+    """corsguard's own diagnostic preflights, kept apart from the browser's exchanges."""
+
+    probes: tuple[ProbeLine, ...]
+    finding: str
+
+
+Block = Headline | Fields | Steps | Items | Paragraph | Probes
+
+
+def build_blocks(request: FetchRequest, verdict: Verdict, diagnosis: Diagnosis | None = None) -> list[Block]:
+    """Describe a verdict as blocks: headline, error ids, exchanges, exposure, cookies, reason.
+
+    A diagnosis adds its probes and finding after the reason, and its fix, when it has one,
+    replaces the verdict's broader fix.
+    """
+    method = normalize_method(request.method)
     blocks: list[Block] = [
-        Headline(verdict.verdict, f"{request.method} {request.url} from {request.origin}"),
+        Headline(verdict.verdict, f"{method} {request.url} from {request.origin}"),
         Fields(_settings_rows(request, verdict)),
     ]
     if verdict.error is not None:
@@ -93,9 +119,22 @@ def build_blocks(request: FetchRequest, verdict: Verdict) -> list[Block]:
         blocks.append(Items("Warnings", tuple(verdict.warnings)))
     if verdict.explanation:
         blocks.append(Paragraph("Why", verdict.explanation))
-    if verdict.fix:
-        blocks.append(Paragraph("Fix", verdict.fix))
+    if diagnosis is not None:
+        blocks.append(Probes(tuple(_probe_line(n, probe) for n, probe in enumerate(diagnosis.probes, 1)),
+                             diagnosis.finding))
+    fix = diagnosis.fix if diagnosis is not None and diagnosis.fix else verdict.fix
+    if fix:
+        blocks.append(Paragraph("Fix", fix))
     return blocks
+
+
+def _probe_line(number: int, probe: Probe) -> ProbeLine:
+    varied = tuple((name, value) for name, value in probe.request_headers if name.lower() in (ACRM, ACRH))
+    if probe.response is None:
+        outcome = f"no response: {probe.error}"
+    else:
+        outcome = f"{probe.response.status} {'accepted' if probe.accepted else 'refused'}"
+    return ProbeLine(number, probe.purpose, probe.url, varied, outcome)
 
 
 def _settings_rows(request: FetchRequest, verdict: Verdict) -> tuple[tuple[str, str], ...]:
@@ -201,10 +240,22 @@ def render_plain(blocks: Iterable[Block]) -> str:
         elif isinstance(block, Items):
             lines.append(f"{block.title}:")
             lines.extend(f"  - {item}" for item in block.items)
+        elif isinstance(block, Probes):
+            lines.extend(_plain_probes(block))
         else:
             lines.append(f"{block.title}: {block.text}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _plain_probes(block: Probes) -> list[str]:
+    lines = [(f"Diagnosis: {DIAGNOSIS_NOTE}. Each copies the refused preflight and changes only "
+             "the lines shown (--json shows every header).")]
+    for probe in block.probes:
+        lines.append(f"Probe {probe.number}: {probe.purpose}  OPTIONS {probe.url}  -> {probe.outcome}")
+        lines.extend(f"  > {name}: {value}" for name, value in probe.varied)
+    lines.append(f"Finding: {block.finding}")
+    return lines
 
 
 def _plain_fields(rows: Sequence[tuple[str, str]]) -> list[str]:
@@ -243,6 +294,9 @@ def render_rich(blocks: Iterable[Block], console: Console) -> None:
             console.print(Text(block.title, style="bold"))
             for item in block.items:
                 console.print(Text(f"  - {item}"))
+        elif isinstance(block, Probes):
+            console.print(_rich_probes(block.probes))
+            console.print(Text.assemble(("Finding: ", "bold"), block.finding))
         else:
             console.print(Text.assemble((f"{block.title}: ", "bold"), block.text))
         console.print()
@@ -271,6 +325,20 @@ def _rich_steps(steps: Sequence[Step]) -> Table:
             headers.append(f"< ({_other_headers(step.hidden_count)})")
         table.add_row(str(step.number), Text(step.stage), Text(f"{step.method} {step.url}"), Text(step.status),
                       Text("\n".join(headers)))
+    return table
+
+
+def _rich_probes(probes: Sequence[ProbeLine]) -> Table:
+    table = Table(title=f"Diagnosis: {DIAGNOSIS_NOTE}", title_justify="left", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("varies")
+    table.add_column("request")
+    table.add_column("result")
+    table.add_column("changed request headers (>)")
+    for probe in probes:
+        changed = "\n".join(f"> {name}: {value}" for name, value in probe.varied)
+        table.add_row(str(probe.number), Text(probe.purpose), Text(f"OPTIONS {probe.url}"), Text(probe.outcome),
+                      Text(changed))
     return table
 
 
