@@ -240,11 +240,12 @@ def test_refused_origin_text(strict_server: tuple[str, RecordingApp]) -> None:
     assert line_starting(output, "Probe 2:").startswith("Probe 2: method GET alone")
     assert line_starting(output, "Probe 2:").endswith("-> 403 refused")
     assert line_starting(output, "Finding:").startswith(
-        "Finding: The server refuses origin http://localhost:5174: it rejected even a preflight for GET")
+        "Finding: The server refuses every preflight from origin http://localhost:5174, even one for GET")
     fix = line_starting(output, "Fix:")
+    assert fix.startswith("Fix: Add http://localhost:5174 to the allowed origins")
     assert '`allow_origins=[..., "http://localhost:5174"]`' in fix
-    assert "allow_headers" not in fix
-    assert "allow_methods" not in fix
+    assert "X-Trace" not in fix
+    assert "PUT" not in fix
 
 
 def test_refused_origin_json(strict_server: tuple[str, RecordingApp]) -> None:
@@ -253,6 +254,18 @@ def test_refused_origin_json(strict_server: tuple[str, RecordingApp]) -> None:
 
     assert results(document["diagnosis"]) == {"origin": "refused", "method": "untested", "x-trace": "untested"}
     assert len(document["diagnosis"]["probes"]) == 2
+
+
+def test_no_preflight_policy_names_both_causes() -> None:
+    """corsguard with nothing that needs a preflight refuses every one, which looks like a refused origin."""
+    app = CORSMiddleware(data_app, allow_origins=[FRONTEND])
+    with serve_asgi(app) as base:
+        document = check_json(f"{base}/data", "--origin", FRONTEND, "-H", "X-Trace: 1")
+
+    diagnosis = document["diagnosis"]
+    assert diagnosis["origin"]["result"] == "refused"
+    assert "Otherwise the server grants no preflight at this URL at all." in diagnosis["finding"]
+    assert "corsguard refuses every preflight when `allow_methods` and `allow_headers`" in diagnosis["fix"]
 
 
 def test_null_origin_fix(strict_server: tuple[str, RecordingApp]) -> None:

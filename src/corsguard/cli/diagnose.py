@@ -253,9 +253,9 @@ def describe(origin: str, method: str, origin_result: str, method_result: str,
 
 def _origin_finding(origin: str, method: str) -> str:
     untested = "the request headers" if method == "GET" else f"method {method} and the request headers"
-    return (f"The server refuses origin {origin}: it rejected even a preflight for GET without request "
-            f"headers, so {untested} could not be tested. A server with no CORS support at this URL "
-            "responds the same way.")
+    return (f"The server refuses every preflight from origin {origin}, even one for GET without request "
+            f"headers, so {untested} could not be tested. Most likely the origin is not allowed. "
+            "Otherwise the server grants no preflight at this URL at all.")
 
 
 def _origin_fix(origin: str) -> str:
@@ -263,9 +263,12 @@ def _origin_fix(origin: str) -> str:
         return ("The page has the opaque origin `null` (a sandboxed frame, a `file:` page or a request "
                 "redirected across origins), which corsguard's `allow_origins` rejects: serve the page "
                 "from a real origin and allow that origin.")
+    # NOTE: preflights alone cannot tell these causes apart; only an actual request could, and the
+    # diagnosis sends none.
     return (f'Add {origin} to the allowed origins (with corsguard: `allow_origins=[..., "{origin}"]`). '
-            "If the server already lists it, make sure its CORS middleware runs before routing and "
-            "authentication.")
+            "If the server already allows it, it grants no preflight here: corsguard refuses every "
+            "preflight when `allow_methods` and `allow_headers` list nothing that needs one, and a CORS "
+            "middleware that runs after routing or authentication never sees the preflight.")
 
 
 def _settings_fix(method: str | None, headers: list[str]) -> str:
