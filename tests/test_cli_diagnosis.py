@@ -236,6 +236,7 @@ def test_refused_origin_text(strict_server: tuple[str, RecordingApp]) -> None:
     status, output = run_check(url, "--origin", OTHER_ORIGIN, "--method", "PUT", "-H", "X-Trace: 1")
 
     assert status == 1
+    assert "which requested method PUT and header x-trace." in line_starting(output, "Why:")
     assert line_starting(output, "Probe 1:").endswith("-> 403 refused")
     assert line_starting(output, "Probe 2:").startswith("Probe 2: method GET alone")
     assert line_starting(output, "Probe 2:").endswith("-> 403 refused")

@@ -72,7 +72,7 @@ def _rejection_sentence(response: RecordedResponse, context: dict[str, Any]) -> 
     requested = f"method {context.get('method')}"
     unsafe = context.get("unsafe_headers") or []
     if unsafe:
-        requested += " and headers " + ", ".join(unsafe)
+        requested += (" and header " if len(unsafe) == 1 else " and headers ") + ", ".join(unsafe)
     return (f"The server responded to the preflight with status {response.status} and no CORS headers at all, "
             f"so it rejected the whole preflight, which requested {requested}. A strict CORS middleware such as "
             "corsguard's does this when the origin, the method or one of the headers is not allowed; an "
