@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..fetch import normalize_method
 from .errors import EXIT_BLOCKED, EXIT_OK, CLIError
 from .render import VERDICT_STYLES, build_blocks, render_plain, render_rich, render_table
 
@@ -144,7 +145,7 @@ def _summary_rows(results: list[RecordedVerdict]) -> list[list[str]]:
         request = result.fetch.request
         url = request.url if len(request.url) <= _URL_COLUMN_CHARACTERS else request.url[:57] + "..."
         stage = result.verdict.error.stage if result.verdict.error and result.outcome == "blocked" else ""
-        rows.append([str(number), request.method, url, request.origin, result.outcome, stage, _error_id(result)])
+        rows.append([str(number), normalize_method(request.method), url, request.origin, result.outcome, stage, _error_id(result)])
     return rows
 
 
@@ -154,7 +155,8 @@ SUMMARY_COLUMNS = ("#", "method", "url", "page origin", "verdict", "stage", "err
 def _detail_lines(number: int, result: RecordedVerdict) -> list[str]:
     verdict = result.verdict
     request = result.fetch.request
-    lines = [f"{number}. {result.outcome.upper()}  {request.method} {request.url} from {request.origin}",
+    method = normalize_method(request.method)
+    lines = [f"{number}. {result.outcome.upper()}  {method} {request.url} from {request.origin}",
              f"   recorded as: {result.fetch.label}"]
     if verdict.error is not None and result.outcome == "blocked":
         error = verdict.error

@@ -110,7 +110,7 @@ def build_blocks(request: FetchRequest, verdict: Verdict, diagnosis: Diagnosis |
         blocks.append(Steps(tuple(_step(n, exchange) for n, exchange in enumerate(verdict.exchanges, 1))))
     exposure = _exposure_rows(verdict)
     if verdict.final_url and verdict.final_url != request.url:
-        exposure = (("final URL", f"{verdict.final_method or request.method} {verdict.final_url}"), *exposure)
+        exposure = (("final URL", f"{verdict.final_method or method} {verdict.final_url}"), *exposure)
     blocks.append(Fields(exposure))
     cookies = tuple(describe_cookie(outcome) for outcome in verdict.cookies)
     if cookies:
