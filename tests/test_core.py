@@ -253,3 +253,51 @@ def test_describe_normalizes() -> None:
         "allow_origins": ["https://*.example.com", "https://b.com"],
         "allow_credentials": False, "allow_methods": ["PUT"], "allow_headers": ["x-a", "x-b"],
         "expose_headers": ["etag"], "max_age": None}
+
+
+def _asgi_get(middleware: ASGIMiddleware, headers: list[tuple[bytes, bytes]], method: str = "GET") -> dict[str, str]:
+    sent: list[dict[str, Any]] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    middleware.app = app
+    asyncio.run(middleware({"type": "http", "method": method, "path": "/", "headers": headers}, receive, send))
+    return {name.decode(): value.decode() for name, value in sent[0]["headers"]}
+
+
+def test_asgi_answers_repeated_origins_the_same() -> None:
+    middleware = ASGIMiddleware(lambda *args: None, allow_origins=["https://a.com"], allow_credentials=True)
+    for _ in range(3):
+        allowed = _asgi_get(middleware, [(b"origin", b"https://a.com")])
+        refused = _asgi_get(middleware, [(b"origin", b"https://b.com")])
+        absent = _asgi_get(middleware, [])
+        assert allowed["access-control-allow-origin"] == "https://a.com"
+        assert allowed["access-control-allow-credentials"] == "true"
+        assert "access-control-allow-origin" not in refused
+        assert refused["vary"] == "Origin"
+        assert "access-control-allow-origin" not in absent
+        assert absent["vary"] == "Origin"
+
+
+def test_asgi_keeps_no_decision_for_oversized_origins() -> None:
+    middleware = ASGIMiddleware(lambda *args: None, allow_origins=["https://a.com"])
+    for index in range(50):
+        _asgi_get(middleware, [(b"origin", b"https://" + b"x" * 400 + str(index).encode())])
+    assert middleware._by_origin == {}
+
+
+def test_asgi_logs_every_refusal(caplog: pytest.LogCaptureFixture) -> None:
+    middleware = ASGIMiddleware(lambda *args: None, allow_origins=["https://a.com"])
+    with caplog.at_level("DEBUG", logger="corsguard"):
+        for _ in range(2):
+            _asgi_get(middleware, [(b"origin", b"https://b.com")])
+    assert [record.getMessage() for record in caplog.records] == [
+        "CORS request refused: origin not allowed (path /)"] * 2

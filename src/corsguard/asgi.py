@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from ._headers import merge_vary
+from .origin import MAX_ORIGIN_LENGTH
 from .policy import Decision, Policy
 from .routing import RouteKey, Router, RouteValue, asgi_route_path, build_router
 
@@ -50,15 +51,6 @@ def read_cors_headers(raw_headers: Any) -> tuple[str | None, str | None, str | N
             private_network = value.decode("latin-1")
     joined = b",".join(request_headers).decode("latin-1") if request_headers else None
     return origin, request_method, joined, private_network
-
-
-def read_origin(raw_headers: Any) -> str | None:
-    """Return the first Origin, all that an actual request needs, stopping at the first line."""
-    for name, value in raw_headers:
-        if name == b"origin":
-            origin: str = value.decode("latin-1")
-            return origin
-    return None
 
 
 def apply_decision(raw_headers: list[tuple[bytes, bytes]], decision: Decision) -> list[tuple[bytes, bytes]]:
@@ -131,6 +123,11 @@ class CORSMiddleware:
             self.router = build_router(routes, policy, options)
             self.policy = self.router.default
         self._encoded: dict[int, EncodedDecision] = {}
+        # Requests other than OPTIONS are decided by their Origin alone (absent, allowed or not),
+        # so without routes or an origin predicate their encoded decision is kept by Origin value.
+        self._by_origin: dict[bytes | None, EncodedDecision] | None = None
+        if self.router is None and self.policy is not None and not self.policy.has_origin_predicate:
+            self._by_origin = {}
         # Decisions without CORS headers differ only in their Vary names and preflight status.
         self._encoded_refusals: dict[tuple[tuple[str, ...], int | None], EncodedDecision] = {}
 
@@ -154,16 +151,27 @@ class CORSMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        method = scope["method"]
+        by_origin = self._by_origin
+        if by_origin is not None and method != "OPTIONS":
+            encoded = by_origin.get(read_origin_bytes(scope["headers"]))
+            if encoded is not None:
+                if not encoded.decision.allowed and logger.isEnabledFor(logging.DEBUG):
+                    logger.debug("CORS request refused: %s (path %s)", encoded.decision.reason,
+                                 scope.get("path", "")[:200])
+                await self.app(scope, receive, _send_with_cors(send, encoded))
+                return
+
         router = self.router
         policy = self.policy if router is None else router.policy_for(asgi_route_path(scope))
         if policy is None:
             await self.app(scope, receive, send)
             return
-        method = scope["method"]
         if method == "OPTIONS":
             origin, request_method, request_headers, private_network = read_cors_headers(scope["headers"])
         else:
-            origin = read_origin(scope["headers"])
+            raw_origin = read_origin_bytes(scope["headers"])
+            origin = None if raw_origin is None else raw_origin.decode("latin-1")
             request_method = request_headers = private_network = None
         if policy.has_origin_predicate and policy.needs_predicate(origin):
             assert origin is not None
@@ -187,14 +195,32 @@ class CORSMiddleware:
             await self.app(scope, receive, send)
             return
         encoded = self._encode(decision)
+        if by_origin is not None and method != "OPTIONS" and (origin is None or len(origin) <= MAX_ORIGIN_LENGTH):
+            if len(by_origin) >= ENCODED_CACHE_SIZE:
+                by_origin.clear()
+            by_origin[None if origin is None else origin.encode("latin-1")] = encoded
+        await self.app(scope, receive, _send_with_cors(send, encoded))
 
-        # A plain function returning `send`'s awaitable saves a coroutine per message.
-        def send_with_cors(message: Message) -> Awaitable[None]:
-            if message["type"] == "http.response.start":
-                message["headers"] = encoded.apply(message.get("headers", ()))
-            return send(message)
 
-        await self.app(scope, receive, send_with_cors)
+def read_origin_bytes(raw_headers: Any) -> bytes | None:
+    """Return the raw value of the first Origin line, or None."""
+    for name, value in raw_headers:
+        if name == b"origin":
+            origin: bytes = value
+            return origin
+    return None
+
+
+def _send_with_cors(send: Send, encoded: EncodedDecision) -> Send:
+    """Wrap `send` so that the response start carries the encoded CORS headers."""
+
+    # A plain function returning `send`'s awaitable saves a coroutine per message.
+    def send_with_cors(message: Message) -> Awaitable[None]:
+        if message["type"] == "http.response.start":
+            message["headers"] = encoded.apply(message.get("headers", ()))
+        return send(message)
+
+    return send_with_cors
 
 
 def _header_mapping(raw_headers: Any) -> dict[str, str]:
