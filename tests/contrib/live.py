@@ -49,3 +49,25 @@ def _checker_available() -> bool:
     except ImportError:
         return False
     return hasattr(module, "Checker") and hasattr(module, "FetchRequest")
+
+
+@dataclass(frozen=True)
+class AuthExchange:
+    """Responses of a live server with an auth-protected route and, optionally, a failing one."""
+
+    preflight: Any
+    unauthenticated: Any
+    failed: Any | None
+
+
+def exchange_with_protected_route(live_url: str, origin: str, error_path: str | None = None) -> AuthExchange:
+    """Send a preflight and an anonymous GET to /private/secret, and a GET to `error_path`."""
+    import httpx
+
+    with httpx.Client(base_url=live_url) as client:
+        preflight = client.options("/private/secret", headers={
+            "Origin": origin, "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization"})
+        unauthenticated = client.get("/private/secret", headers={"Origin": origin})
+        failed = client.get(error_path, headers={"Origin": origin}) if error_path else None
+    return AuthExchange(preflight, unauthenticated, failed)

@@ -13,7 +13,7 @@ import pytest
 from corsguard import PROBLEM_CODES
 
 from .django_project import MIDDLEWARE, configure
-from .live import browser_check
+from .live import browser_check, exchange_with_protected_route
 
 configure()
 
@@ -385,17 +385,13 @@ def live_url() -> Iterator[str]:
 
 @pytest.mark.server
 def test_live_preflight_401_and_500(live_url: str) -> None:
-    with httpx.Client(base_url=live_url) as client:
-        preflight = client.options("/private/secret", headers={
-            "Origin": APP_ORIGIN, "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "authorization"})
-        unauthenticated = client.get("/private/secret", headers={"Origin": APP_ORIGIN})
-        failed = client.get("/boom", headers={"Origin": APP_ORIGIN})
-    assert preflight.status_code == 204
-    assert unauthenticated.status_code == 401
-    assert unauthenticated.headers["access-control-allow-origin"] == APP_ORIGIN
-    assert failed.status_code == 500
-    assert failed.headers["access-control-allow-origin"] == APP_ORIGIN
+    exchange = exchange_with_protected_route(live_url, APP_ORIGIN, error_path="/boom")
+    assert exchange.preflight.status_code == 204
+    assert exchange.unauthenticated.status_code == 401
+    assert exchange.unauthenticated.headers["access-control-allow-origin"] == APP_ORIGIN
+    assert exchange.failed is not None
+    assert exchange.failed.status_code == 500
+    assert exchange.failed.headers["access-control-allow-origin"] == APP_ORIGIN
 
 
 @pytest.mark.server

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from flask import Blueprint, Flask, jsonify, request
 from flask.testing import FlaskClient
@@ -14,7 +13,7 @@ from corsguard import ConfigError, Policy
 from corsguard.contrib.flask import CORS, cross_origin, no_cross_origin
 from corsguard.servers import serve_wsgi
 
-from .live import browser_check
+from .live import browser_check, exchange_with_protected_route
 
 APP_ORIGIN = "https://app.example.com"
 ADMIN_ORIGIN = "https://admin.example.com"
@@ -288,17 +287,13 @@ def live_url() -> Iterator[str]:
 
 @pytest.mark.server
 def test_live_preflight_401_and_500(live_url: str) -> None:
-    with httpx.Client(base_url=live_url) as client:
-        preflight = client.options("/private/secret", headers={
-            "Origin": APP_ORIGIN, "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "authorization"})
-        unauthenticated = client.get("/private/secret", headers={"Origin": APP_ORIGIN})
-        failed = client.get("/boom", headers={"Origin": APP_ORIGIN})
-    assert preflight.status_code == 204
-    assert unauthenticated.status_code == 401
-    assert unauthenticated.headers["access-control-allow-origin"] == APP_ORIGIN
-    assert failed.status_code == 500
-    assert failed.headers["access-control-allow-origin"] == APP_ORIGIN
+    exchange = exchange_with_protected_route(live_url, APP_ORIGIN, error_path="/boom")
+    assert exchange.preflight.status_code == 204
+    assert exchange.unauthenticated.status_code == 401
+    assert exchange.unauthenticated.headers["access-control-allow-origin"] == APP_ORIGIN
+    assert exchange.failed is not None
+    assert exchange.failed.status_code == 500
+    assert exchange.failed.headers["access-control-allow-origin"] == APP_ORIGIN
 
 
 @pytest.mark.server

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from litestar import Litestar, get, put
 from litestar.config.cors import CORSConfig as LitestarCORSConfig
@@ -18,7 +17,7 @@ from corsguard import ConfigError, Policy
 from corsguard.contrib.litestar import CORSMiddleware, install
 from corsguard.servers import serve_asgi
 
-from .live import browser_check
+from .live import browser_check, exchange_with_protected_route
 
 APP_ORIGIN = "https://app.example.com"
 EVIL_ORIGIN = "https://evil.example"
@@ -235,14 +234,10 @@ def live_url() -> Iterator[str]:
 
 @pytest.mark.server
 def test_live_preflight_and_401(live_url: str) -> None:
-    with httpx.Client(base_url=live_url) as client:
-        preflight = client.options("/private/secret", headers={
-            "Origin": APP_ORIGIN, "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "authorization"})
-        actual = client.get("/private/secret", headers={"Origin": APP_ORIGIN})
-    assert preflight.status_code == 204
-    assert actual.status_code == 401
-    assert actual.headers["access-control-allow-origin"] == APP_ORIGIN
+    exchange = exchange_with_protected_route(live_url, APP_ORIGIN)
+    assert exchange.preflight.status_code == 204
+    assert exchange.unauthenticated.status_code == 401
+    assert exchange.unauthenticated.headers["access-control-allow-origin"] == APP_ORIGIN
 
 
 @pytest.mark.server
