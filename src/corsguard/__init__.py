@@ -1,6 +1,6 @@
 """corsguard: strict CORS for Python servers, and a browser-exact checker for any server."""
 
-from .config import ConfigError, ConfigWarning, CORSConfig, Problem, PROBLEM_CODES
+from .config import PROBLEM_CODES, ConfigError, ConfigWarning, CORSConfig, Problem
 from .origin import Origin, OriginPattern, parse_origin
 from .policy import Decision, Policy, RequestKind
 

@@ -12,7 +12,7 @@ import inspect
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Union
+from typing import Any
 
 from . import fetch
 from ._public_suffixes import is_public_suffix
@@ -20,7 +20,7 @@ from .origin import OriginPattern, parse_pattern
 
 MAX_AGE_LIMIT_SECONDS = 86400
 
-OriginPredicate = Callable[..., Union[bool, Awaitable[bool]]]
+OriginPredicate = Callable[..., bool | Awaitable[bool]]
 
 # Every code a Problem can carry, with what it means. Codes are stable: tests and users match on them.
 PROBLEM_CODES: Mapping[str, str] = {

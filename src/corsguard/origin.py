@@ -49,7 +49,7 @@ class Origin:
 
 def is_loopback_host(host: str) -> bool:
     """Tell whether `host` is a loopback IP address or a `localhost` name."""
-    name = host[:-1] if host.endswith(".") else host
+    name = host.removesuffix(".")
     if name == "localhost" or name.endswith(".localhost"):
         return True
     literal = name[1:-1] if name.startswith("[") else name
@@ -102,7 +102,7 @@ def _host_problem(host: str) -> tuple[str, str] | None:
         return ("origin-uppercase", f"browsers send hosts in lower case; write {host.lower()}")
     if host.startswith("["):
         return _ipv6_problem(host)
-    name = host[:-1] if host.endswith(".") else host
+    name = host.removesuffix(".")
     if len(name) > MAX_HOST_LENGTH or not set(name) <= _HOST_CHARACTERS:
         return ("origin-host", "a host is made of letters, digits, '-', '_' and '.'")
     labels = name.split(".")
@@ -198,20 +198,20 @@ def parse_pattern(text: str) -> tuple[OriginPattern | None, list[tuple[str, str]
     if text == "*":
         return OriginPattern(text, is_any=True), []
     if text == "null":
-        return None, [("origin-null", "`null` is the origin of sandboxed and file: documents and "
-                       "matches all of them at once; allow real origins instead")]
+        return None, [("origin-null", ("`null` is the origin of sandboxed and file: documents and "
+                       "matches all of them at once; allow real origins instead"))]
     if len(text) > MAX_ORIGIN_LENGTH:
         return None, [("origin-invalid", f"an origin has at most {MAX_ORIGIN_LENGTH} characters")]
     if text != text.strip():
         return None, [("origin-invalid", f"remove the surrounding whitespace: {text.strip()!r}")]
     parts = _split_authority(text)
     if parts is None:
-        return None, [("origin-invalid", "write the origin as scheme://host[:port], such as "
-                       "https://app.example.com")]
+        return None, [("origin-invalid", ("write the origin as scheme://host[:port], such as "
+                       "https://app.example.com"))]
     scheme, host, port_text = parts
     if scheme.lower() == "file":
-        return None, [("origin-file", "file: documents send the origin `null`; serve the page over "
-                       "http(s) instead")]
+        return None, [("origin-file", ("file: documents send the origin `null`; serve the page over "
+                       "http(s) instead"))]
     if not _is_scheme(scheme):
         hint = (f"browsers send the scheme in lower case; write {scheme.lower()}"
                 if _is_scheme(scheme.lower()) else "the scheme must be a letter followed by letters, "
@@ -221,17 +221,17 @@ def parse_pattern(text: str) -> tuple[OriginPattern | None, list[tuple[str, str]
     rest = text[len(scheme) + 3 :]
     cut = next((i for i, character in enumerate(rest) if character in "/?#"), -1)
     if cut != -1:
-        return None, [("origin-path", "an origin has no path, trailing slash, query or fragment; "
-                       f"write {text[: len(scheme) + 3 + cut]}")]
+        return None, [("origin-path", ("an origin has no path, trailing slash, query or fragment; "
+                       f"write {text[: len(scheme) + 3 + cut]}"))]
     if "@" in rest:
-        return None, [("origin-userinfo", "an origin has no user name or password; remove the part "
-                       "before '@'")]
+        return None, [("origin-userinfo", ("an origin has no user name or password; remove the part "
+                       "before '@'"))]
 
     subdomains = host.startswith("*.")
     base = host[2:] if subdomains else host
     if "*" in base:
-        return None, [("origin-wildcard", "a wildcard is allowed only as one whole leading label, "
-                       "as in https://*.example.com")]
+        return None, [("origin-wildcard", ("a wildcard is allowed only as one whole leading label, "
+                       "as in https://*.example.com"))]
     problem = _host_problem(base)
     if problem is not None:
         code, hint = problem
@@ -247,9 +247,9 @@ def parse_pattern(text: str) -> tuple[OriginPattern | None, list[tuple[str, str]
     elif port_text or text.endswith(":"):
         port = _parse_port(port_text)
         if port is None:
-            return None, [("origin-port", "a port is a number from 1 to 65535 without leading zeros, "
-                           "or * for any port")]
+            return None, [("origin-port", ("a port is a number from 1 to 65535 without leading zeros, "
+                           "or * for any port"))]
         if DEFAULT_PORTS.get(scheme) == port:
-            return None, [("origin-default-port", f"browsers omit the default port; write "
-                           f"{scheme}://{host}")]
+            return None, [("origin-default-port", (f"browsers omit the default port; write "
+                           f"{scheme}://{host}"))]
     return OriginPattern(text, scheme, base, port, subdomains=subdomains), []
