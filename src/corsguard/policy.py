@@ -27,7 +27,7 @@ MAX_EMPTY_ELEMENTS = 16
 MAX_OWS_PER_ELEMENT = 2
 
 # `decide` is a pure function of its arguments, so allowed decisions are memoized per request
-# values. Each memo is cleared when it reaches this many entries, which bounds its memory whatever
+# values. Each memo is cleared when it reaches this many entries, so its memory stays bounded whatever
 # origins clients send; a request that misses the memo costs what it would without one.
 DECISION_MEMO_SIZE = 4096
 # Preflights whose Access-Control-Request-Headers value is longer than this are not memoized.
@@ -220,7 +220,7 @@ class Policy:
         """Decide a request from its method and its first Origin, ACRM and ACRPN values.
 
         `request_headers` is every Access-Control-Request-Headers line joined with ",". Set
-        `predicate_allows` to the origin predicate's result when `needs_predicate` said so.
+        `predicate_allows` to the origin predicate's result when `needs_predicate` returned True.
         """
         if self._actual_constant is not None and (method != "OPTIONS" or request_method is None
                                                   or origin is None):
