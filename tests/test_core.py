@@ -301,3 +301,12 @@ def test_asgi_logs_every_refusal(caplog: pytest.LogCaptureFixture) -> None:
             _asgi_get(middleware, [(b"origin", b"https://b.com")])
     assert [record.getMessage() for record in caplog.records] == [
         "CORS request refused: origin not allowed (path /)"] * 2
+
+
+def test_asgi_with_app_shares_the_policy() -> None:
+    middleware = ASGIMiddleware(lambda *args: None, allow_origins=["https://a.com"], allow_credentials=True)
+    bound = middleware.with_app(lambda *args: None)
+    assert bound is not middleware
+    assert bound.policy is middleware.policy
+    headers = _asgi_get(bound, [(b"origin", b"https://a.com")])
+    assert headers["access-control-allow-origin"] == "https://a.com"

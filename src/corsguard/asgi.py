@@ -6,6 +6,7 @@ Scopes other than "http" (websocket, lifespan) pass through untouched.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
@@ -130,6 +131,16 @@ class CORSMiddleware:
             self._by_origin = {}
         # Decisions without CORS headers differ only in their Vary names and preflight status.
         self._encoded_refusals: dict[tuple[tuple[str, ...], int | None], EncodedDecision] = {}
+
+    def with_app(self, app: ASGIApp) -> CORSMiddleware:
+        """Return this middleware around another app, sharing its policy, routes and caches.
+
+        Integrations that build the app later (Starlette's middleware stack, Litestar's route
+        handlers) validate the configuration once and bind it to each app with this.
+        """
+        bound = copy.copy(self)
+        bound.app = app
+        return bound
 
     def _encode(self, decision: Decision) -> EncodedDecision:
         encoded = self._encoded.get(id(decision))

@@ -26,7 +26,6 @@ which must match the whole origin and is checked like Starlette's.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -57,8 +56,7 @@ class _RouteCORS:
     __slots__ = ("_by_policy", "_default")
 
     def __init__(self, default: asgi.CORSMiddleware, app: asgi.ASGIApp) -> None:
-        self._default = copy.copy(default)
-        self._default.app = app
+        self._default = default.with_app(app)
         self._by_policy: dict[int, asgi.CORSMiddleware] = {}
 
     async def __call__(self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send) -> None:

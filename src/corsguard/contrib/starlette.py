@@ -14,7 +14,6 @@ so 500 responses (and preflights, before any authentication middleware) get the 
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -115,9 +114,7 @@ def install(app: Starlette, **options: Any) -> None:
     build_stack = app.build_middleware_stack
 
     def build_stack_with_cors() -> asgi.ASGIApp:
-        wrapped = copy.copy(configured)
-        wrapped.app = build_stack()
-        return wrapped
+        return configured.with_app(build_stack())
 
     # Starlette builds its middleware stack on the first request by calling this method, and
     # always puts ServerErrorMiddleware outermost, so wrapping its result is the only way outside.
