@@ -290,8 +290,30 @@ def test_asgi_answers_repeated_origins_the_same() -> None:
 def test_asgi_keeps_no_decision_for_oversized_origins() -> None:
     middleware = ASGIMiddleware(lambda *args: None, allow_origins=["https://a.com"])
     for index in range(50):
-        _asgi_get(middleware, [(b"origin", b"https://" + b"x" * 400 + str(index).encode())])
+        _asgi_get(middleware, [(b"origin", b"https://" + b"x" * 1100 + str(index).encode())])
     assert middleware._by_origin == {}
+    long_names = b",".join(b"x-%04d" % index for index in range(200))
+    for method in ("PUT", "DELETE"):
+        _asgi_get(middleware, [(b"origin", b"https://a.com"), (b"access-control-request-method", method.encode()),
+                               (b"access-control-request-headers", long_names)], method="OPTIONS")
+    assert middleware._by_preflight == {}
+
+
+def test_asgi_answers_repeated_preflights_the_same() -> None:
+    middleware = ASGIMiddleware(lambda *args: None, allow_origins=["https://a.com"], allow_credentials=True,
+                                allow_methods=["PUT"], allow_headers=["X-Foo"])
+    allowed_request = [(b"origin", b"https://a.com"), (b"access-control-request-method", b"PUT"),
+                       (b"access-control-request-headers", b"x-foo")]
+    refused_request = [(b"origin", b"https://a.com"), (b"access-control-request-method", b"DELETE")]
+    for _ in range(3):
+        allowed = _asgi_get(middleware, allowed_request, method="OPTIONS")
+        refused = _asgi_get(middleware, refused_request, method="OPTIONS")
+        not_preflight = _asgi_get(middleware, [(b"origin", b"https://a.com")], method="OPTIONS")
+        assert allowed["access-control-allow-methods"] == "PUT"
+        assert allowed["access-control-allow-headers"] == "x-foo"
+        assert "access-control-allow-origin" not in refused
+        assert not_preflight["access-control-allow-origin"] == "https://a.com"
+    assert len(middleware._by_preflight) == 3
 
 
 def test_asgi_logs_every_refusal(caplog: pytest.LogCaptureFixture) -> None:

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from ._headers import merge_vary
-from .origin import MAX_ORIGIN_LENGTH
 from .policy import Decision, Policy
 from .routing import RouteKey, Router, RouteValue, asgi_route_path, build_router
 
@@ -29,12 +28,19 @@ _CORS_REQUEST_HEADER_NAMES = frozenset({
     b"origin", b"access-control-request-method", b"access-control-request-headers",
     b"access-control-request-private-network",
 })
-# Encoded decisions are cached per decision object; the cache is cleared when it reaches this size.
+# Encoded decisions are cached per decision object and per request header values; each cache is
+# cleared when it reaches this size.
 ENCODED_CACHE_SIZE = 8192
+# Request header values longer than this in total are decided again on every request rather than
+# kept, so that a client cannot fill memory with long values. A serialized origin has at most 326.
+MAX_STORED_KEY_BYTES = 1024
 
 
-def read_cors_headers(raw_headers: Any) -> tuple[str | None, str | None, str | None, str | None]:
-    """Return the first Origin, first ACRM, all ACRH lines joined with ",", and first ACRPN."""
+RawCORSHeaders = tuple[bytes | None, bytes | None, bytes | None, bytes | None]
+
+
+def read_cors_header_bytes(raw_headers: Any) -> RawCORSHeaders:
+    """Return the first Origin, first ACRM, all ACRH lines joined with ",", and first ACRPN, raw."""
     origin = request_method = private_network = None
     request_headers: list[bytes] = []
     for name, value in raw_headers:
@@ -42,16 +48,26 @@ def read_cors_headers(raw_headers: Any) -> tuple[str | None, str | None, str | N
             continue
         if name == b"origin":
             if origin is None:
-                origin = value.decode("latin-1")
+                origin = value
         elif name == b"access-control-request-method":
             if request_method is None:
-                request_method = value.decode("latin-1")
+                request_method = value
         elif name == b"access-control-request-headers":
             request_headers.append(value)
         elif name == b"access-control-request-private-network" and private_network is None:
-            private_network = value.decode("latin-1")
-    joined = b",".join(request_headers).decode("latin-1") if request_headers else None
+            private_network = value
+    joined = b",".join(request_headers) if request_headers else None
     return origin, request_method, joined, private_network
+
+
+def read_cors_headers(raw_headers: Any) -> tuple[str | None, str | None, str | None, str | None]:
+    """Return the first Origin, first ACRM, all ACRH lines joined with ",", and first ACRPN."""
+    origin, request_method, request_headers, private_network = read_cors_header_bytes(raw_headers)
+    return _decode(origin), _decode(request_method), _decode(request_headers), _decode(private_network)
+
+
+def _decode(value: bytes | None) -> str | None:
+    return None if value is None else value.decode("latin-1")
 
 
 def apply_decision(raw_headers: list[tuple[bytes, bytes]], decision: Decision) -> list[tuple[bytes, bytes]]:
@@ -124,11 +140,13 @@ class CORSMiddleware:
             self.router = build_router(routes, policy, options)
             self.policy = self.router.default
         self._encoded: dict[int, EncodedDecision] = {}
-        # Requests other than OPTIONS are decided by their Origin alone (absent, allowed or not),
-        # so without routes or an origin predicate their encoded decision is kept by Origin value.
-        self._by_origin: dict[bytes | None, EncodedDecision] | None = None
-        if self.router is None and self.policy is not None and not self.policy.has_origin_predicate:
-            self._by_origin = {}
+        # Without routes or an origin predicate, a request's decision depends only on its CORS
+        # request header values: the Origin alone for methods other than OPTIONS, the four of
+        # them for OPTIONS. The encoded decision is then kept by those raw values.
+        self._stores_decisions = (self.router is None and self.policy is not None
+                                  and not self.policy.has_origin_predicate)
+        self._by_origin: dict[bytes | None, EncodedDecision] = {}
+        self._by_preflight: dict[RawCORSHeaders, EncodedDecision] = {}
         # Decisions without CORS headers differ only in their Vary names and preflight status.
         self._encoded_refusals: dict[tuple[tuple[str, ...], int | None], EncodedDecision] = {}
 
@@ -163,54 +181,74 @@ class CORSMiddleware:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        by_origin = self._by_origin
-        if by_origin is not None and method != "OPTIONS":
-            encoded = by_origin.get(read_origin_bytes(scope["headers"]))
-            if encoded is not None:
-                if not encoded.decision.allowed and logger.isEnabledFor(logging.DEBUG):
-                    logger.debug("CORS request refused: %s (path %s)", encoded.decision.reason,
-                                 scope.get("path", "")[:200])
-                await self.app(scope, receive, _send_with_cors(send, encoded))
+        encoded: EncodedDecision | None
+        if not self._stores_decisions:
+            encoded = await self._decide(scope, method)
+            if encoded is None:
+                await self.app(scope, receive, send)
                 return
+        elif method == "OPTIONS":
+            raw = read_cors_header_bytes(scope["headers"])
+            encoded = self._by_preflight.get(raw)
+            if encoded is None:
+                encoded = self._decide_and_store(method, raw)
+        else:
+            raw_origin = read_origin_bytes(scope["headers"])
+            encoded = self._by_origin.get(raw_origin)
+            if encoded is None:
+                encoded = self._decide_and_store(method, (raw_origin, None, None, None))
 
+        decision = encoded.decision
+        if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
+            logger.debug("CORS request refused: %s (path %s)", decision.reason, scope.get("path", "")[:200])
+        if decision.preflight_status is not None:
+            await send({"type": "http.response.start", "status": decision.preflight_status,
+                        "headers": list(encoded.preflight_headers)})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if not encoded.tail:
+            await self.app(scope, receive, send)
+            return
+        await self.app(scope, receive, _send_with_cors(send, encoded))
+
+    def _decide_and_store(self, method: str, raw: RawCORSHeaders) -> EncodedDecision:
+        """Decide from raw CORS request header values and keep the result if the values are short."""
+        assert self.policy is not None
+        origin, request_method, request_headers, private_network = (_decode(value) for value in raw)
+        decision = self.policy.decide(method, origin, request_method, request_headers, private_network)
+        encoded = self._encode(decision)
+        if sum(len(value) for value in raw if value is not None) <= MAX_STORED_KEY_BYTES:
+            if method == "OPTIONS":
+                store: dict[Any, EncodedDecision] = self._by_preflight
+                key: Any = raw
+            else:
+                store, key = self._by_origin, raw[0]
+            if len(store) >= ENCODED_CACHE_SIZE:
+                store.clear()
+            store[key] = encoded
+        return encoded
+
+    async def _decide(self, scope: Scope, method: str) -> EncodedDecision | None:
+        """Decide with routes or an origin predicate; return None when no policy applies."""
         router = self.router
         policy = self.policy if router is None else router.policy_for(asgi_route_path(scope))
         if policy is None:
-            await self.app(scope, receive, send)
-            return
+            return None
         if method == "OPTIONS":
             origin, request_method, request_headers, private_network = read_cors_headers(scope["headers"])
         else:
-            raw_origin = read_origin_bytes(scope["headers"])
-            origin = None if raw_origin is None else raw_origin.decode("latin-1")
+            origin = _decode(read_origin_bytes(scope["headers"]))
             request_method = request_headers = private_network = None
+        predicate_allows = False
         if policy.has_origin_predicate and policy.needs_predicate(origin):
             assert origin is not None
             result = policy.call_predicate(origin, _header_mapping(scope["headers"]))
             if inspect.isawaitable(result):
                 result = await result
-            decision = policy.decide(method, origin, request_method, request_headers, private_network,
-                                     predicate_allows=result is True)
-        else:
-            decision = policy.decide(method, origin, request_method, request_headers, private_network)
-        if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
-            logger.debug("CORS request refused: %s (path %s)", decision.reason, scope.get("path", "")[:200])
-
-        if decision.preflight_status is not None:
-            encoded = self._encode(decision)
-            await send({"type": "http.response.start", "status": decision.preflight_status,
-                        "headers": list(encoded.preflight_headers)})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        if not decision.headers and not decision.vary:
-            await self.app(scope, receive, send)
-            return
-        encoded = self._encode(decision)
-        if by_origin is not None and method != "OPTIONS" and (origin is None or len(origin) <= MAX_ORIGIN_LENGTH):
-            if len(by_origin) >= ENCODED_CACHE_SIZE:
-                by_origin.clear()
-            by_origin[None if origin is None else origin.encode("latin-1")] = encoded
-        await self.app(scope, receive, _send_with_cors(send, encoded))
+            predicate_allows = result is True
+        decision = policy.decide(method, origin, request_method, request_headers, private_network,
+                                 predicate_allows=predicate_allows)
+        return self._encode(decision)
 
 
 def read_origin_bytes(raw_headers: Any) -> bytes | None:
