@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Generic, Protocol, TypeVar
 
 from .policy import Decision, Header
 
@@ -70,26 +71,39 @@ class StrHeaderPlan:
         return [*headers, *self.tail]
 
 
-class PlanCache:
-    """Header plans per decision: by identity, or by shape for decisions without CORS headers."""
+class HeaderPlan(Protocol):
+    """A decision's response headers prepared for one adapter."""
 
-    __slots__ = ("_by_id", "_by_shape")
+    decision: Decision
 
-    def __init__(self) -> None:
-        self._by_id: dict[int, StrHeaderPlan] = {}
-        self._by_shape: dict[tuple[tuple[str, ...], int | None], StrHeaderPlan] = {}
 
-    def plan(self, decision: Decision) -> StrHeaderPlan:
+PlanT = TypeVar("PlanT", bound=HeaderPlan)
+
+
+class PlanCache(Generic[PlanT]):
+    """Header plans per decision: by identity, or by shape for decisions without CORS headers.
+
+    The ASGI adapter builds bytes plans and the WSGI adapter `str` plans; `build` makes one.
+    """
+
+    __slots__ = ("_build", "_by_id", "_by_shape")
+
+    def __init__(self, build: Callable[[Decision], PlanT]) -> None:
+        self._build = build
+        self._by_id: dict[int, PlanT] = {}
+        self._by_shape: dict[tuple[tuple[str, ...], int | None], PlanT] = {}
+
+    def plan(self, decision: Decision) -> PlanT:
         if not decision.headers:
             shape = (decision.vary, decision.preflight_status)
             plan = self._by_shape.get(shape)
             if plan is None:
-                plan = self._by_shape[shape] = StrHeaderPlan(decision)
+                plan = self._by_shape[shape] = self._build(decision)
             return plan
         plan = self._by_id.get(id(decision))
         if plan is not None and plan.decision is decision:
             return plan
-        plan = StrHeaderPlan(decision)
+        plan = self._build(decision)
         if len(self._by_id) >= PLAN_CACHE_SIZE:
             self._by_id.clear()
         self._by_id[id(decision)] = plan

@@ -1,4 +1,4 @@
-"""ASGI middleware: reads the CORS request headers, asks the policy, applies its decision.
+"""ASGI middleware: reads the CORS request headers, gets the policy's decision and applies it.
 
 Works with any ASGI 3 application (Starlette, FastAPI, Litestar, Quart, Django's ASGI handler).
 Scopes other than "http" (websocket, lifespan) pass through untouched.
@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
-from ._headers import merge_vary
+from ._headers import PlanCache, merge_vary
 from .policy import Decision, Policy
 from .routing import RouteKey, Router, RouteValue, asgi_route_path, build_router
 
@@ -28,8 +28,7 @@ _CORS_REQUEST_HEADER_NAMES = frozenset({
     b"origin", b"access-control-request-method", b"access-control-request-headers",
     b"access-control-request-private-network",
 })
-# Encoded decisions are cached per decision object and per request header values; each cache is
-# cleared when it reaches this size.
+# The stores of encoded decisions by raw request header values are each cleared at this size.
 ENCODED_CACHE_SIZE = 8192
 # Request header values longer than this in total are decided again on every request rather than
 # kept, so that a client cannot fill memory with long values. A serialized origin has at most 326.
@@ -139,7 +138,7 @@ class CORSMiddleware:
         else:
             self.router = build_router(routes, policy, options)
             self.policy = self.router.default
-        self._encoded: dict[int, EncodedDecision] = {}
+        self._plans: PlanCache[EncodedDecision] = PlanCache(EncodedDecision)
         # Without routes or an origin predicate, a request's decision depends only on its CORS
         # request header values: the Origin alone for methods other than OPTIONS, the four of
         # them for OPTIONS. The encoded decision is then kept by those raw values.
@@ -147,8 +146,6 @@ class CORSMiddleware:
                                   and not self.policy.has_origin_predicate)
         self._by_origin: dict[bytes | None, EncodedDecision] = {}
         self._by_preflight: dict[RawCORSHeaders, EncodedDecision] = {}
-        # Decisions without CORS headers differ only in their Vary names and preflight status.
-        self._encoded_refusals: dict[tuple[tuple[str, ...], int | None], EncodedDecision] = {}
 
     def with_app(self, app: ASGIApp) -> CORSMiddleware:
         """Return this middleware around another app, sharing its policy, routes and caches.
@@ -159,22 +156,6 @@ class CORSMiddleware:
         bound = copy.copy(self)
         bound.app = app
         return bound
-
-    def _encode(self, decision: Decision) -> EncodedDecision:
-        encoded = self._encoded.get(id(decision))
-        if encoded is not None and encoded.decision is decision:
-            return encoded
-        if not decision.headers:
-            shape = (decision.vary, decision.preflight_status)
-            encoded = self._encoded_refusals.get(shape)
-            if encoded is None:
-                encoded = self._encoded_refusals[shape] = EncodedDecision(decision)
-            return encoded
-        encoded = EncodedDecision(decision)
-        if len(self._encoded) >= ENCODED_CACHE_SIZE:
-            self._encoded.clear()
-        self._encoded[id(decision)] = encoded
-        return encoded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -216,7 +197,7 @@ class CORSMiddleware:
         assert self.policy is not None
         origin, request_method, request_headers, private_network = (_decode(value) for value in raw)
         decision = self.policy.decide(method, origin, request_method, request_headers, private_network)
-        encoded = self._encode(decision)
+        encoded = self._plans.plan(decision)
         if sum(len(value) for value in raw if value is not None) <= MAX_STORED_KEY_BYTES:
             if method == "OPTIONS":
                 store: dict[Any, EncodedDecision] = self._by_preflight
@@ -248,7 +229,7 @@ class CORSMiddleware:
             predicate_allows = result is True
         decision = policy.decide(method, origin, request_method, request_headers, private_network,
                                  predicate_allows=predicate_allows)
-        return self._encode(decision)
+        return self._plans.plan(decision)
 
 
 def read_origin_bytes(raw_headers: Any) -> bytes | None:

@@ -1,4 +1,4 @@
-"""A compiled CORS policy: decides what to answer to a request, without any I/O.
+"""A compiled CORS policy: decides the CORS response to a request, without any I/O.
 
 `Policy` is built once from validated configuration. `Policy.decide` takes the few request values
 that CORS depends on and returns a `Decision`: the CORS headers to add, the names to merge into

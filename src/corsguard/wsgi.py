@@ -1,4 +1,4 @@
-"""WSGI middleware: reads the CORS request headers, asks the policy, applies its decision.
+"""WSGI middleware: reads the CORS request headers, gets the policy's decision and applies it.
 
 Works with any WSGI application (Flask, Django, Falcon, Bottle, Pyramid). WSGI servers join
 repeated header lines with commas, so the first element of Origin and of
@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ._headers import PlanCache
+from ._headers import PlanCache, StrHeaderPlan
 from .policy import Decision, Policy
 from .routing import RouteKey, Router, RouteValue, build_router, wsgi_route_path
 
@@ -47,7 +47,7 @@ class CORSMiddleware:
         else:
             self.router = build_router(routes, policy, options)
             self.policy = self.router.default
-        self._plans = PlanCache()
+        self._plans: PlanCache[StrHeaderPlan] = PlanCache(StrHeaderPlan)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         router = self.router
@@ -99,7 +99,7 @@ def _header_mapping(environ: dict[str, Any]) -> dict[str, str]:
 
 
 def _preflight_response(start_response: StartResponse, decision: Decision,
-                        plans: PlanCache) -> Iterable[bytes]:
+                        plans: PlanCache[StrHeaderPlan]) -> Iterable[bytes]:
     assert decision.preflight_status is not None
     headers = list(plans.plan(decision).tail)
     if decision.preflight_status != 204:
