@@ -332,3 +332,29 @@ def test_asgi_with_app_shares_the_policy() -> None:
     assert bound.policy is middleware.policy
     headers = _asgi_get(bound, [(b"origin", b"https://a.com")])
     assert headers["access-control-allow-origin"] == "https://a.com"
+
+
+@pytest.mark.parametrize("container", [list, tuple, iter], ids=["list", "tuple", "iterator"])
+def test_asgi_merges_into_app_headers_of_any_case_and_container(container: Any) -> None:
+    app_headers = [(b"content-type", b"text/plain"), (b"Vary", b"Accept-Encoding"),
+                   (b"Access-Control-Allow-Origin", b"*")]
+    sent: list[dict[str, Any]] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": container(app_headers)})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    middleware = ASGIMiddleware(app, allow_origins=["https://a.com"], allow_credentials=True)
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"origin", b"https://a.com")]}
+    for _ in range(2):
+        sent.clear()
+        asyncio.run(middleware(dict(scope), None, send))
+        headers = [(name.decode().lower(), value.decode()) for name, value in sent[0]["headers"]]
+        assert sorted(headers) == [
+            ("access-control-allow-credentials", "true"), ("access-control-allow-origin", "https://a.com"),
+            ("content-type", "text/plain"), ("vary", "Accept-Encoding, Origin")]
+    # The app's own header list is never changed, so a response object can be sent again.
+    assert len(app_headers) == 3

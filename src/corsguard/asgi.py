@@ -92,14 +92,17 @@ def apply_decision(raw_headers: list[tuple[bytes, bytes]], decision: Decision) -
 class EncodedDecision:
     """A decision's response headers as ASGI bytes, built once per decision object.
 
-    `tail` contains the CORS headers followed by `vary: <names>`. It is appended as is unless a
-    response header name has the length of one of those names, a test that needs no lower-casing.
+    `tail` contains the CORS headers followed by `vary: <names>`; `conflict_lengths` holds the
+    lengths of those names.
     """
 
-    __slots__ = ("conflict_lengths", "decision", "preflight_headers", "tail")
+    __slots__ = ("conflict_lengths", "decision", "forwards_with_headers", "preflight_headers",
+                 "preflight_status", "rejected", "tail")
 
     def __init__(self, decision: Decision) -> None:
         self.decision = decision
+        self.rejected = not decision.allowed
+        self.preflight_status = decision.preflight_status
         cors = [(name.lower().encode("latin-1"), value.encode("latin-1"))
                 for name, value in decision.headers]
         vary = [(b"vary", ", ".join(decision.vary).encode("latin-1"))] if decision.vary else []
@@ -108,16 +111,9 @@ class EncodedDecision:
         self.preflight_headers = self.tail
         if decision.preflight_status is not None and decision.preflight_status != 204:
             self.preflight_headers = (*self.tail, (b"content-length", b"0"))
-
-    def apply(self, raw_headers: Any) -> list[tuple[bytes, bytes]]:
-        """Return the response headers with the CORS headers set and Vary merged."""
-        headers = list(raw_headers)
-        lengths = self.conflict_lengths
-        for name, _ in headers:
-            if len(name) in lengths:
-                return apply_decision(headers, self.decision)
-        headers.extend(self.tail)
-        return headers
+        # True for an allowed request that goes to the app with headers to add, the common case.
+        self.forwards_with_headers = (decision.allowed and decision.preflight_status is None
+                                      and bool(self.tail))
 
 
 class CORSMiddleware:
@@ -161,36 +157,57 @@ class CORSMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        method = scope["method"]
         encoded: EncodedDecision | None
         if not self._stores_decisions:
-            encoded = await self._decide(scope, method)
+            encoded = await self._decide(scope, scope["method"])
             if encoded is None:
                 await self.app(scope, receive, send)
                 return
-        elif method == "OPTIONS":
+        elif scope["method"] == "OPTIONS":
             raw = read_cors_header_bytes(scope["headers"])
-            encoded = self._by_preflight.get(raw)
-            if encoded is None:
-                encoded = self._decide_and_store(method, raw)
+            encoded = self._by_preflight.get(raw) or self._decide_and_store("OPTIONS", raw)
         else:
-            raw_origin = read_origin_bytes(scope["headers"])
-            encoded = self._by_origin.get(raw_origin)
-            if encoded is None:
-                encoded = self._decide_and_store(method, (raw_origin, None, None, None))
+            # The hot path of every API call: find the first Origin line, then a dict lookup.
+            for name, raw_origin in scope["headers"]:
+                if name == b"origin":
+                    break
+            else:
+                raw_origin = None
+            try:
+                encoded = self._by_origin[raw_origin]
+            except KeyError:
+                encoded = self._decide_and_store(scope["method"], (raw_origin, None, None, None))
 
-        decision = encoded.decision
-        if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
-            logger.debug("CORS request refused: %s (path %s)", decision.reason, scope.get("path", "")[:200])
-        if decision.preflight_status is not None:
-            await send({"type": "http.response.start", "status": decision.preflight_status,
-                        "headers": list(encoded.preflight_headers)})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        if not encoded.tail:
-            await self.app(scope, receive, send)
-            return
-        await self.app(scope, receive, _send_with_cors(send, encoded))
+        if not encoded.forwards_with_headers:  # so the common case costs one test
+            if encoded.rejected and logger.isEnabledFor(logging.DEBUG):
+                logger.debug("CORS request refused: %s (path %s)", encoded.decision.reason,
+                             scope.get("path", "")[:200])
+            if encoded.preflight_status is not None:
+                await send({"type": "http.response.start", "status": encoded.preflight_status,
+                            "headers": list(encoded.preflight_headers)})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            if not encoded.tail:
+                await self.app(scope, receive, send)
+                return
+
+        # A plain function returning `send`'s awaitable saves a coroutine per message.
+        def send_with_cors(message: Message) -> Awaitable[None]:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", ())]
+                # Append the CORS headers unless a response header name has the length of one of
+                # theirs. Comparing lengths finds a conflict in any letter case without lowering.
+                lengths = encoded.conflict_lengths
+                for name, _ in headers:
+                    if len(name) in lengths:
+                        message["headers"] = apply_decision(headers, encoded.decision)
+                        break
+                else:
+                    headers += encoded.tail
+                    message["headers"] = headers
+            return send(message)
+
+        await self.app(scope, receive, send_with_cors)
 
     def _decide_and_store(self, method: str, raw: RawCORSHeaders) -> EncodedDecision:
         """Decide from raw CORS request header values and keep the result if the values are short."""
@@ -239,18 +256,6 @@ def read_origin_bytes(raw_headers: Any) -> bytes | None:
             origin: bytes = value
             return origin
     return None
-
-
-def _send_with_cors(send: Send, encoded: EncodedDecision) -> Send:
-    """Wrap `send` so that the response start carries the encoded CORS headers."""
-
-    # A plain function returning `send`'s awaitable saves a coroutine per message.
-    def send_with_cors(message: Message) -> Awaitable[None]:
-        if message["type"] == "http.response.start":
-            message["headers"] = encoded.apply(message.get("headers", ()))
-        return send(message)
-
-    return send_with_cors
 
 
 def _header_mapping(raw_headers: Any) -> dict[str, str]:
