@@ -9,6 +9,7 @@ several runs of several values each, all in this process (`--in-process`).
 from __future__ import annotations
 
 import contextlib
+import gc
 import statistics
 import sys
 import time
@@ -115,7 +116,7 @@ class Harness:
     def measure(self, label: str, apps: list[tuple[str, Any]], request: Request,
                 time_function: Callable[[Any, Request], Callable[[int], float]]) -> dict[str, Timing]:
         """Time each app on `request`; return the timing of each, by name."""
-        runs = {name: time_function(app, request) for name, app in apps}
+        runs = {name: _without_gc(time_function(app, request)) for name, app in apps}
         timings: dict[str, Timing] = {}
         values: dict[str, list[float]] = {}
         loops: dict[str, int] = {}
@@ -155,6 +156,24 @@ class Harness:
                 return self.runner.bench_time_func(f"{self._count} {label}", run)
         finally:
             args.values, args.loops = saved
+
+
+def _without_gc(run: Callable[[int], float]) -> Callable[[int], float]:
+    """Return `run` with the garbage collector collected before and paused during each call.
+
+    A collection lands on whichever call crosses the allocation threshold, so it put swings of
+    several microseconds into the framework rows. `timeit` pauses the collector for this reason.
+    """
+
+    def run_without_gc(loops: int) -> float:
+        gc.collect()
+        gc.disable()
+        try:
+            return run(loops)
+        finally:
+            gc.enable()
+
+    return run_without_gc
 
 
 def check_response(stack: Stack, layer: str, app: Any, request: Request) -> None:

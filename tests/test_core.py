@@ -13,6 +13,7 @@ import pytest
 from corsguard import PROBLEM_CODES, ConfigError, ConfigWarning, Policy, RequestKind
 from corsguard._headers import merge_vary
 from corsguard.asgi import CORSMiddleware as ASGIMiddleware
+from corsguard.wsgi import CORSMiddleware as WSGIMiddleware
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "corsguard"
 CORE_MODULES = ["fetch.py", "origin.py", "config.py", "policy.py", "_matcher.py", "_public_suffixes.py"]
@@ -358,3 +359,44 @@ def test_asgi_merges_into_app_headers_of_any_case_and_container(container: Any) 
             ("content-type", "text/plain"), ("vary", "Accept-Encoding, Origin")]
     # The app's own header list is never changed, so a response object can be sent again.
     assert len(app_headers) == 3
+
+
+def _wsgi_get(middleware: WSGIMiddleware, origin: str | None) -> dict[str, str]:
+    sent: list[list[tuple[str, str]]] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        sent.append(headers)
+
+    middleware.app = app
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/"}
+    if origin is not None:
+        environ["HTTP_ORIGIN"] = origin
+    middleware(environ, start_response)
+    return {name.lower(): value for name, value in sent[0]}
+
+
+def test_wsgi_answers_repeated_origins_the_same() -> None:
+    middleware = WSGIMiddleware(lambda *args: [], allow_origins=["https://a.com"], allow_credentials=True)
+    for _ in range(3):
+        allowed = _wsgi_get(middleware, "https://a.com")
+        joined = _wsgi_get(middleware, "https://a.com, https://b.com")
+        refused = _wsgi_get(middleware, "https://b.com")
+        absent = _wsgi_get(middleware, None)
+        assert allowed["access-control-allow-origin"] == "https://a.com"
+        assert joined["access-control-allow-origin"] == "https://a.com"
+        assert "access-control-allow-origin" not in refused
+        assert refused["vary"] == "Origin"
+        assert absent["vary"] == "Origin"
+    assert len(middleware._by_origin) == 4
+
+
+def test_wsgi_keeps_no_plan_for_oversized_origins() -> None:
+    middleware = WSGIMiddleware(lambda *args: [], allow_origins=["https://a.com"])
+    for index in range(50):
+        headers = _wsgi_get(middleware, "https://" + "x" * 1100 + str(index))
+        assert headers["vary"] == "Origin"
+    assert middleware._by_origin == {}

@@ -9,6 +9,11 @@ from .policy import Decision, Header
 
 # Plans are cached per decision object; a cache is cleared when it reaches this size.
 PLAN_CACHE_SIZE = 8192
+# The adapters also keep plans by raw request header values, in stores cleared at this size.
+STORE_SIZE = 8192
+# Request header values longer than this in total are decided again on every request rather than
+# kept, so that a client cannot fill memory with long values. A serialized origin has at most 326.
+MAX_STORED_KEY_BYTES = 1024
 
 
 def merge_vary(existing: Iterable[str], names: tuple[str, ...]) -> str:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
-from ._headers import PlanCache, merge_vary
+from ._headers import MAX_STORED_KEY_BYTES, STORE_SIZE, PlanCache, merge_vary
 from .policy import Decision, Policy
 from .routing import RouteKey, Router, RouteValue, asgi_route_path, build_router
 
@@ -28,11 +28,6 @@ _CORS_REQUEST_HEADER_NAMES = frozenset({
     b"origin", b"access-control-request-method", b"access-control-request-headers",
     b"access-control-request-private-network",
 })
-# The stores of encoded decisions by raw request header values are each cleared at this size.
-ENCODED_CACHE_SIZE = 8192
-# Request header values longer than this in total are decided again on every request rather than
-# kept, so that a client cannot fill memory with long values. A serialized origin has at most 326.
-MAX_STORED_KEY_BYTES = 1024
 
 
 RawCORSHeaders = tuple[bytes | None, bytes | None, bytes | None, bytes | None]
@@ -221,7 +216,7 @@ class CORSMiddleware:
                 key: Any = raw
             else:
                 store, key = self._by_origin, raw[0]
-            if len(store) >= ENCODED_CACHE_SIZE:
+            if len(store) >= STORE_SIZE:
                 store.clear()
             store[key] = encoded
         return encoded

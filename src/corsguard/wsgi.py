@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ._headers import PlanCache, StrHeaderPlan
+from ._headers import MAX_STORED_KEY_BYTES, STORE_SIZE, PlanCache, StrHeaderPlan
 from .policy import Decision, Policy
 from .routing import RouteKey, Router, RouteValue, build_router, wsgi_route_path
 
@@ -48,12 +48,62 @@ class CORSMiddleware:
             self.router = build_router(routes, policy, options)
             self.policy = self.router.default
         self._plans: PlanCache[StrHeaderPlan] = PlanCache(StrHeaderPlan)
+        # Without routes or an origin predicate, an actual request's plan depends only on its
+        # Origin value, so plans are also kept by that raw value (bounded as in the ASGI adapter).
+        self._stores_decisions = (self.router is None and self.policy is not None
+                                  and not self.policy.has_origin_predicate)
+        self._by_origin: dict[str | None, StrHeaderPlan] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        plan: StrHeaderPlan | None
+        if self._stores_decisions and environ.get("REQUEST_METHOD") != "OPTIONS":
+            # The hot path of every API call: one dict lookup by the raw Origin value.
+            raw_origin = environ.get("HTTP_ORIGIN")
+            try:
+                plan = self._by_origin[raw_origin]
+            except KeyError:
+                plan = self._decide_and_store(environ, raw_origin)
+            decision = plan.decision
+        else:
+            decided = self._decide(environ)
+            if decided is None:
+                return self.app(environ, start_response)
+            decision, plan = decided, None
+        if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
+            logger.debug("CORS request refused: %s (path %s)", decision.reason,
+                         str(environ.get("PATH_INFO", ""))[:200])
+
+        if plan is None:
+            if decision.preflight_status is not None:
+                return _preflight_response(start_response, decision, self._plans)
+            plan = self._plans.plan(decision)
+        if not plan.tail:
+            return self.app(environ, start_response)
+        apply = plan.apply
+
+        def start_response_with_cors(status: str, headers: list[tuple[str, str]],
+                                     exc_info: Any = None) -> Callable[[bytes], object]:
+            return start_response(status, apply(headers), exc_info)
+
+        return self.app(environ, start_response_with_cors)
+
+    def _decide_and_store(self, environ: dict[str, Any], raw_origin: str | None) -> StrHeaderPlan:
+        """Decide an actual request from its raw Origin value; keep the plan if the value is short."""
+        assert self.policy is not None
+        method = environ.get("REQUEST_METHOD", "GET")
+        plan = self._plans.plan(self.policy.decide(method, _first_element(raw_origin), None, None, None))
+        if raw_origin is None or len(raw_origin) <= MAX_STORED_KEY_BYTES:
+            if len(self._by_origin) >= STORE_SIZE:
+                self._by_origin.clear()
+            self._by_origin[raw_origin] = plan
+        return plan
+
+    def _decide(self, environ: dict[str, Any]) -> Decision | None:
+        """Decide with routes, an origin predicate, or for OPTIONS; return None when no policy applies."""
         router = self.router
         policy = self.policy if router is None else router.policy_for(wsgi_route_path(environ))
         if policy is None:
-            return self.app(environ, start_response)
+            return None
         method = environ.get("REQUEST_METHOD", "GET")
         origin = _first_element(environ.get("HTTP_ORIGIN"))
         request_method = request_headers = private_network = None
@@ -65,25 +115,9 @@ class CORSMiddleware:
         if policy.has_origin_predicate and policy.needs_predicate(origin):
             assert origin is not None
             result = policy.call_predicate(origin, _header_mapping(environ))
-            decision = policy.decide(method, origin, request_method, request_headers, private_network,
-                                     predicate_allows=result is True)
-        else:
-            decision = policy.decide(method, origin, request_method, request_headers, private_network)
-        if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
-            logger.debug("CORS request refused: %s (path %s)", decision.reason,
-                         str(environ.get("PATH_INFO", ""))[:200])
-
-        if decision.preflight_status is not None:
-            return _preflight_response(start_response, decision, self._plans)
-        if not decision.headers and not decision.vary:
-            return self.app(environ, start_response)
-        plan = self._plans.plan(decision)
-
-        def start_response_with_cors(status: str, headers: list[tuple[str, str]],
-                                     exc_info: Any = None) -> Callable[[bytes], object]:
-            return start_response(status, plan.apply(headers), exc_info)
-
-        return self.app(environ, start_response_with_cors)
+            return policy.decide(method, origin, request_method, request_headers, private_network,
+                                 predicate_allows=result is True)
+        return policy.decide(method, origin, request_method, request_headers, private_network)
 
 
 def _header_mapping(environ: dict[str, Any]) -> dict[str, str]:
