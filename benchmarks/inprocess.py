@@ -28,7 +28,7 @@ SLOW_CALL_SECONDS = 0.005
 SKIP_SECONDS = 1.0
 # Each app is timed ROUNDS times in turn with the others; each round takes VALUES_PER_ROUND values
 # of at least MIN_TIME_SECONDS each, after one warm-up value.
-ROUNDS = 3
+ROUNDS = 5
 VALUES_PER_ROUND = 5
 MIN_TIME_SECONDS = 0.02
 
