@@ -309,6 +309,15 @@ def test_allowed_explanation_names_hidden_headers() -> None:
     assert "preflight" in verdict.explanation
 
 
+def test_allowed_explanation_leaves_out_server_headers() -> None:
+    app = ASGIApp([(b"date", b"Fri, 04 Dec 2026 23:00:00 GMT"), (b"server", b"uvicorn"),
+                   (b"access-control-allow-origin", PAGE.encode()), (b"access-control-allow-credentials", b"true")])
+    verdict = Checker().check(FetchRequest("https://api.example.com/items", PAGE, credentials="include"),
+                              ASGITransport(app))
+    assert verdict.verdict == "allowed"
+    assert "cannot read x-total-count:" in verdict.explanation
+
+
 def test_wildcard_with_credentials_header_warns() -> None:
     app = ASGIApp([(b"access-control-allow-origin", b"*"), (b"access-control-allow-credentials", b"true")])
     verdict = Checker().check(FetchRequest("https://api.example.com/items", PAGE), ASGITransport(app))
