@@ -169,7 +169,7 @@ def basic_visible_headers(headers: HeaderLines) -> tuple[str, ...]:
 
 
 # Response headers scripts have no use for, left out when explanations list unreadable headers.
-# Servers add `date` and `server` to every response, so naming them would bury the useful names.
+# Most servers add `date` and `server` to each response, so naming them would bury the useful names.
 _UNINTERESTING_HIDDEN_HEADERS = frozenset({"vary", "connection", "keep-alive", "transfer-encoding", "server",
                                            "date"})
 
