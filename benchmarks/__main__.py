@@ -7,6 +7,7 @@ policy's size and memory over a long load) and `e2e` (uvicorn under load over lo
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import platform
 import subprocess
@@ -15,6 +16,18 @@ import tempfile
 from pathlib import Path
 
 PARTS = ("inprocess", "memory", "e2e")
+# The modules each part imports beyond corsguard. The `test` extra installs all of them.
+REQUIRED_MODULES = {
+    "inprocess": ("pyperf", "starlette", "litestar", "flask", "flask_cors", "django", "corsheaders"),
+    "memory": ("uvicorn",),
+    "e2e": ("uvicorn", "starlette"),
+}
+
+
+def missing_modules(parts: list[str]) -> list[str]:
+    """Return the required modules of `parts` that are not installed, without importing them."""
+    needed = dict.fromkeys(name for part in parts for name in REQUIRED_MODULES[part])
+    return [name for name in needed if importlib.util.find_spec(name) is None]
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -61,6 +74,11 @@ def run_part_in_child(part: str, quick: bool, verbose: bool) -> object:
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     parts = arguments.only or list(PARTS)
+    missing = missing_modules(parts)
+    if missing:
+        print(f"python -m benchmarks: missing packages ({', '.join(missing)}); "
+              "install them with: pip install -e '.[test]'", file=sys.stderr)
+        return 2
     results: dict[str, object] = {"python": sys.version.split()[0], "machine": platform.machine()}
     for part in parts:
         if len(parts) == 1:

@@ -110,9 +110,9 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 def e2e_table(results: dict[str, Any]) -> str:
     lines = [
-        (f"uvicorn, wrk -t{THREADS} -c{CONNECTIONS} -d{results['seconds']}s, median of "
-         f"{results['rounds']} rounds, actual request from an allowed origin ({results['origins']} "
-         "configured)"),
+        (f"uvicorn, wrk -t{THREADS} -c{CONNECTIONS} -d{results['seconds']}s, "
+         f"{'median of ' + str(results['rounds']) + ' rounds' if results['rounds'] > 1 else 'one round'}, "
+         f"actual request from an allowed origin ({results['origins']} configured)"),
         "",
         "| Layer | Requests/s | p50 ms | p99 ms | non-2xx |",
         "|---|---:|---:|---:|---:|",

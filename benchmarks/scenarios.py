@@ -35,8 +35,11 @@ class OriginSet:
 
     @property
     def label(self) -> str:
-        kind = "subdomain patterns" if self.subdomains else "exact"
-        return f"{self.count:,} {kind}"
+        if not self.subdomains:
+            return f"{self.count:,} exact"
+        if self.count == 1:
+            return "1 subdomain pattern"
+        return f"{self.count:,} subdomain patterns"
 
     def tenant_domain(self, index: int) -> str:
         return f"tenant{index}.example.com"

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -71,3 +73,19 @@ def test_rotating_origins_reach_the_app() -> None:
         status, headers = asgi_stacks.respond(app, variant)
         assert status == 200
         assert headers["access-control-allow-origin"] == dict(variant.headers)["origin"]
+
+
+def test_missing_packages_stop_with_one_line(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    from benchmarks.__main__ import main
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "pyperf" else real_find_spec(name, *args))
+    assert main(["--quick", "--only", "inprocess"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "missing packages (pyperf)" in error
+    assert "pip install -e '.[test]'" in error

@@ -463,7 +463,7 @@ def test_plain_output_has_no_escapes(probe_url: str) -> None:
     assert result.exit_code == 0
     assert result.output.startswith(f"ALLOWED  GET {probe_url}/data from {FRONTEND}\n")
     assert "Step 1: actual  GET" in result.output
-    assert 'body:                 {"ok": true}' in result.output
+    assert 'body:             {"ok": true}' in result.output
     assert "\x1b[" not in result.output
 
 
@@ -574,17 +574,17 @@ def render_recorded(body: bytes, headers: tuple[tuple[str, str], ...] = ()) -> s
 
 def test_body_preview_collapses_whitespace() -> None:
     output = render_recorded(b'{\n  "user": "ada",\n  "plan": "pro"\n}')
-    assert 'body:                 { "user": "ada", "plan": "pro" }' in output
+    assert 'body:             { "user": "ada", "plan": "pro" }' in output
 
 
 def test_body_preview_is_truncated() -> None:
     output = render_recorded(b"x" * 1000)
-    assert "body:                 " + "x" * 300 + "... (1000 bytes)" in output
+    assert "body:             " + "x" * 300 + "... (1000 bytes)" in output
 
 
 def test_binary_body_shows_size() -> None:
     output = render_recorded(bytes(range(256)))
-    assert "body:                 (256 bytes of binary data)" in output
+    assert "body:             (256 bytes of binary data)" in output
 
 
 def test_other_response_headers_are_counted() -> None:

@@ -194,7 +194,7 @@ def _exposure_rows(verdict: Verdict) -> tuple[tuple[str, str], ...]:
     if body is not None:
         rows.append(("body", body))
     attached = ", ".join(f"{stage} {_yes_no(value)}" for stage, value in verdict.credentials_attached.items())
-    rows.append(("credentials attached", attached or "(no request sent)"))
+    rows.append(("credentials flag", attached or "(no request sent)"))
     return tuple(rows)
 
 
