@@ -400,3 +400,22 @@ def test_wsgi_keeps_no_plan_for_oversized_origins() -> None:
         headers = _wsgi_get(middleware, "https://" + "x" * 1100 + str(index))
         assert headers["vary"] == "Origin"
     assert middleware._by_origin == {}
+
+
+def test_describe_drops_origins_covered_by_a_broader_pattern() -> None:
+    policy = Policy(allow_origins=[
+        "https://*.example.com", "https://a.example.com", "https://x.y.example.com",
+        "https://*.b.example.com", "http://c.example.com:8080", "https://d.example.com:8443",
+        "https://*.example.org:8443", "https://e.example.org:8443", "https://f.example.org",
+        "https://example.com", "https://*.example.net:*", "https://g.example.net:9000"])
+    assert policy.describe()["allow_origins"] == [
+        "http://c.example.com:8080", "https://*.example.com", "https://*.example.net:*",
+        "https://*.example.org:8443", "https://d.example.com:8443", "https://example.com",
+        "https://f.example.org"]
+
+
+def test_describe_stays_linear_with_many_patterns() -> None:
+    tenants = [f"https://*.tenant{index}.example.com" for index in range(20_000)]
+    apps = [f"https://app.tenant{index}.example.com" for index in range(20_000)]
+    policy = Policy(allow_origins=[*tenants, *apps])
+    assert policy.describe()["allow_origins"] == sorted(tenants)
