@@ -419,3 +419,20 @@ def test_describe_stays_linear_with_many_patterns() -> None:
     apps = [f"https://app.tenant{index}.example.com" for index in range(20_000)]
     policy = Policy(allow_origins=[*tenants, *apps])
     assert policy.describe()["allow_origins"] == sorted(tenants)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
+def test_preflight_for_safelisted_method_passes_without_allow_methods(method: str) -> None:
+    # Browsers preflight a safelisted method too, for example an XHR POST with an upload listener.
+    policy = Policy(allow_origins=["https://app.example.com"], allow_credentials=True)
+    decision = policy.decide("OPTIONS", "https://app.example.com", method, None, None)
+    assert decision.allowed
+    assert decision.preflight_status == 204
+    assert ("Access-Control-Allow-Origin", "https://app.example.com") in decision.headers
+
+
+def test_preflight_for_unlisted_method_is_refused_without_allow_methods() -> None:
+    policy = Policy(allow_origins=["https://app.example.com"], allow_credentials=True)
+    decision = policy.decide("OPTIONS", "https://app.example.com", "PUT", None, None)
+    assert not decision.allowed
+    assert decision.preflight_status == 403

@@ -82,7 +82,6 @@ class Policy:
         "_predicate",
         "_predicate_takes_headers",
         "_preflight_memo",
-        "_preflight_possible",
         "_preflight_status",
         "_preflight_tail",
         "_preflight_vary",
@@ -117,11 +116,6 @@ class Policy:
         self._private_network = valid.allow_private_network
         self._passthrough = valid.preflight_passthrough
         self._preflight_status = valid.preflight_status
-        # With no method beyond the safelisted ones and no request header, no preflight can pass.
-        self._preflight_possible = bool(
-            valid.methods or valid.allow_any_method or valid.headers or valid.allow_any_header
-        )
-
         exposed: list[Header] = []
         if valid.expose_any_header:
             exposed_names = ("*", *valid.expose_headers)
@@ -274,8 +268,6 @@ class Policy:
 
     def _decide_preflight(self, origin: str, request_method: str, request_headers: str | None,
                           private_network: str | None) -> Decision:
-        if not self._preflight_possible:
-            return self._refuse_preflight("the policy allows no method or header that needs a preflight")
         headers: list[Header] = [
             ("Access-Control-Allow-Origin",
              "*" if self._any_origin and not self._credentials else origin),

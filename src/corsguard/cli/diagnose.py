@@ -266,9 +266,8 @@ def _origin_fix(origin: str) -> str:
     # NOTE: preflights alone cannot tell these causes apart; only an actual request could, and the
     # diagnosis sends none.
     return (f'Add {origin} to the allowed origins (with corsguard: `allow_origins=[..., "{origin}"]`). '
-            "If the server already allows it, it grants no preflight here: corsguard refuses every "
-            "preflight when `allow_methods` and `allow_headers` list nothing that needs one, and a CORS "
-            "middleware that runs after routing or authentication never sees the preflight.")
+            "If the server already allows it, it grants no preflight here: a CORS middleware that "
+            "runs after routing or authentication never sees the preflight.")
 
 
 def _settings_fix(method: str | None, headers: list[str]) -> str:
