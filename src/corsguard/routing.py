@@ -226,3 +226,21 @@ def build_router(routes: Mapping[RouteKey, RouteValue], policy: Policy | None,
     if problems:
         raise ConfigError(problems)
     return router
+
+
+def build_policies(policy: Policy | None, routes: Mapping[RouteKey, RouteValue] | None,
+                   options: Mapping[str, Any]) -> tuple[Policy | None, Router | None]:
+    """Return an adapter's default policy and its router, which is None without `routes`."""
+    if routes is None:
+        return (policy if policy is not None else Policy(**options)), None
+    router = build_router(routes, policy, options)
+    return router.default, router
+
+
+def decides_by_header_values(policy: Policy | None, router: Router | None) -> bool:
+    """Return True when every decision depends only on the CORS request header values.
+
+    That holds without routes and without an origin predicate, so an adapter can keep each
+    decision's response headers by the raw header values.
+    """
+    return router is None and policy is not None and not policy.has_origin_predicate

@@ -13,7 +13,7 @@ from typing import Any
 
 from ._headers import MAX_STORED_KEY_BYTES, STORE_SIZE, PlanCache, StrHeaderPlan
 from .policy import Decision, Policy
-from .routing import RouteKey, Router, RouteValue, build_router, wsgi_route_path
+from .routing import RouteKey, RouteValue, build_policies, decides_by_header_values, wsgi_route_path
 
 StartResponse = Callable[..., Callable[[bytes], object]]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -40,22 +40,13 @@ class CORSMiddleware:
     def __init__(self, app: WSGIApp, policy: Policy | None = None,
                  routes: Mapping[RouteKey, RouteValue] | None = None, **options: Any) -> None:
         self.app = app
-        self.router: Router | None = None
-        self.policy: Policy | None
-        if routes is None:
-            self.policy = policy if policy is not None else Policy(**options)
-        else:
-            self.router = build_router(routes, policy, options)
-            self.policy = self.router.default
+        self.policy, self.router = build_policies(policy, routes, options)
         self._plans: PlanCache[StrHeaderPlan] = PlanCache(StrHeaderPlan)
-        # Without routes or an origin predicate, an actual request's plan depends only on its
-        # Origin value, so plans are also kept by that raw value (bounded as in the ASGI adapter).
-        self._stores_decisions = (self.router is None and self.policy is not None
-                                  and not self.policy.has_origin_predicate)
+        # An actual request's plan is also kept by its raw Origin value.
+        self._stores_decisions = decides_by_header_values(self.policy, self.router)
         self._by_origin: dict[str | None, StrHeaderPlan] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        plan: StrHeaderPlan | None
         if self._stores_decisions and environ.get("REQUEST_METHOD") != "OPTIONS":
             # The hot path of every API call: one dict lookup by the raw Origin value.
             raw_origin = environ.get("HTTP_ORIGIN")
@@ -63,20 +54,18 @@ class CORSMiddleware:
                 plan = self._by_origin[raw_origin]
             except KeyError:
                 plan = self._decide_and_store(environ, raw_origin)
-            decision = plan.decision
         else:
-            decided = self._decide(environ)
-            if decided is None:
+            decision = self._decide(environ)
+            if decision is None:
                 return self.app(environ, start_response)
-            decision, plan = decided, None
+            plan = self._plans.plan(decision)
+        decision = plan.decision
         if not decision.allowed and logger.isEnabledFor(logging.DEBUG):
             logger.debug("CORS request refused: %s (path %s)", decision.reason,
                          str(environ.get("PATH_INFO", ""))[:200])
 
-        if plan is None:
-            if decision.preflight_status is not None:
-                return _preflight_response(start_response, decision, self._plans)
-            plan = self._plans.plan(decision)
+        if decision.preflight_status is not None:
+            return _preflight_response(start_response, plan)
         if not plan.tail:
             return self.app(environ, start_response)
         apply = plan.apply
@@ -132,11 +121,11 @@ def _header_mapping(environ: dict[str, Any]) -> dict[str, str]:
     return mapping
 
 
-def _preflight_response(start_response: StartResponse, decision: Decision,
-                        plans: PlanCache[StrHeaderPlan]) -> Iterable[bytes]:
-    assert decision.preflight_status is not None
-    headers = list(plans.plan(decision).tail)
-    if decision.preflight_status != 204:
+def _preflight_response(start_response: StartResponse, plan: StrHeaderPlan) -> Iterable[bytes]:
+    status = plan.decision.preflight_status
+    assert status is not None
+    headers = list(plan.tail)
+    if status != 204:
         headers.append(("Content-Length", "0"))
-    start_response(_STATUS_LINES[decision.preflight_status], headers)
+    start_response(_STATUS_LINES[status], headers)
     return [b""]
